@@ -1,0 +1,62 @@
+# Stillpoint: `make run` serves the API locally, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+DATA_DIR ?= var
+PYTEST_ARGS ?=
+
+export DATA_DIR
+
+.PHONY: help venv dev run serve migrate seed test test-sqlite test-postgres lint format bench clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   - install dev tools, run the suite on SQLite and on a throwaway PostgreSQL"
+	@echo "make lint   - ruff check and format check"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(STAMP)
+
+venv: $(STAMP)
+
+dev: $(DEV_STAMP)
+
+migrate: $(STAMP)
+	@mkdir -p $(DATA_DIR)
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(DEV_STAMP)
+	@echo "=== pytest on SQLite ==="
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(DEV_STAMP)
+	@echo "=== pytest on PostgreSQL ==="
+	.ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache

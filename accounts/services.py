@@ -1,0 +1,33 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Role, User
+
+
+def user_create(*, email: str, password: str, name: str, role: str) -> User:
+    email = User.objects.normalize_email(email).strip()
+    if role not in Role.values:
+        raise ValidationError({"role": [f"Must be one of: {', '.join(Role.values)}."]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": ["An account with this e-mail already exists."]})
+    user = User(email=email, name=name.strip(), role=role)
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # Two registrations raced past the check above; the constraint decided.
+        raise ValidationError({"email": ["An account with this e-mail already exists."]}) from exc
+    return user
+
+
+def user_update(*, user: User, name: str | None = None) -> User:
+    if name is not None:
+        user.name = name.strip()
+        user.save(update_fields=["name"])
+    return user

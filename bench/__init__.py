@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table with the ratio to a baseline measured in the same run."""

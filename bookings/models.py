@@ -1,0 +1,88 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from directory.models import Location, PractitionerProfile, Service
+
+
+class BookingStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Pending payment"
+    CONFIRMED = "confirmed", "Confirmed"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+    EXPIRED = "expired", "Expired"
+
+
+# Statuses that can still occupy a slot (pending ones only while their hold lasts).
+ACTIVE_STATUSES = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
+
+
+class Booking(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.PROTECT, related_name="bookings"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The interval this booking keeps others out of: [start - buffer, end + buffer).
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    # Copied from the service when the booking is made, so later edits never rewrite history.
+    duration_minutes = models.PositiveIntegerField()
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    refund_amount = models.PositiveIntegerField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(
+                fields=["practitioner", "status", "blocked_start"], name="booking_busy_idx"
+            ),
+            models.Index(fields=["client", "start"], name="booking_client_idx"),
+            models.Index(fields=["status", "hold_expires_at"], name="booking_hold_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="booking_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_start__lte=models.F("start"), blocked_end__gte=models.F("end")),
+                name="booking_blocked_covers_booking",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BookingStatus.PENDING_PAYMENT)
+                | Q(hold_expires_at__isnull=False),
+                name="booking_pending_has_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_amount__isnull=True) | Q(refund_amount__lte=models.F("amount")),
+                name="booking_refund_le_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.practitioner} {self.start:%Y-%m-%d %H:%M} ({self.status})"

@@ -1,0 +1,36 @@
+import logging
+import re
+import time
+import uuid
+
+logger = logging.getLogger("stillpoint.request")
+
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Tag every request with an id (kept from X-Request-ID when sane) and log one line for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.id
+        user = getattr(request, "user", None)
+        logger.info(
+            "request",
+            extra={
+                "request_id": request.id,
+                "method": request.method,
+                # The path only: query strings may carry tokens (the calendar feed).
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user_id": str(user.pk) if user is not None and user.is_authenticated else None,
+            },
+        )
+        return response

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+api_v1 = [
+    path("", include("accounts.urls")),
+    path("", include("directory.urls")),
+    path("", include("bookings.urls")),
+    path("", include("payments.urls")),
+    path("", include("reviews.urls")),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include(api_v1)),
+    # Unknown API paths answer JSON, never Django's HTML 404 page.
+    re_path(r"^api/", views.api_not_found),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,226 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Modality(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "modalities"
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+
+
+class PractitionerProfile(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner_profile"
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    display_name = models.CharField(max_length=120, blank=True)
+    headline = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True, max_length=10_000)
+    modalities = models.ManyToManyField(Modality, blank=True, related_name="practitioners")
+    # ISO 639-1 codes, e.g. ["en", "de"].
+    languages = models.JSONField(default=list, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    offers_online = models.BooleanField(default=False)
+    is_published = models.BooleanField(default=False)
+
+    # Booking policy (bounds from API.md, enforced by constraints below).
+    min_notice_minutes = models.PositiveIntegerField(default=120)
+    max_advance_days = models.PositiveIntegerField(default=90)
+    buffer_minutes = models.PositiveIntegerField(default=0)
+    slot_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    cancellation_window_hours = models.PositiveIntegerField(default=24)
+    late_cancellation_refund_percent = models.PositiveIntegerField(default=0)
+
+    # Ratings from approved reviews only; kept by reviews.services in the moderating transaction.
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+
+    # Stripe Connect (Express) account, kept current by payments.
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["is_published", "rating_average"], name="profile_pub_rating_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_notice_minutes__lte=10080), name="profile_min_notice_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_advance_days__gte=1, max_advance_days__lte=730),
+                name="profile_max_advance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=240), name="profile_buffer_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_interval_minutes__isnull=True)
+                | Q(slot_interval_minutes__gte=5, slot_interval_minutes__lte=480),
+                name="profile_slot_interval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancellation_window_hours__lte=720), name="profile_cancel_window_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(late_cancellation_refund_percent__lte=100),
+                name="profile_late_refund_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_count=0) | Q(rating_sum__gte=models.F("rating_count")),
+                name="profile_rating_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.slug
+
+
+class Location(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.PROTECT, related_name="locations"
+    )
+    name = models.CharField(max_length=120, blank=True)
+    address_line = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    # Deleting a location that bookings reference deactivates it: history stays intact.
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or f"{self.city} ({self.latitude:.3f}, {self.longitude:.3f})"
+
+
+class Service(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=5_000)
+    duration_minutes = models.PositiveIntegerField()
+    price_amount = models.PositiveIntegerField()  # minor units
+    currency = models.CharField(max_length=3, default="usd")  # lowercase ISO 4217
+    mode = models.CharField(
+        max_length=20, choices=ServiceMode.choices, default=ServiceMode.IN_PERSON
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="services"
+    )
+    # Deleting a service deactivates it: bookings keep pointing at it.
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["practitioner", "is_active", "price_amount"], name="service_price_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="service_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode=ServiceMode.ONLINE) | Q(location__isnull=False),
+                name="service_in_person_has_location",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+class AvailabilityRule(models.Model):
+    """A weekly window in the practitioner's wall-clock time.
+
+    Stored as minutes after local midnight so a rule can run to 24:00 (end_minute=1440).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="availability_rules"
+    )
+    weekday = models.PositiveSmallIntegerField()  # Monday=0 .. Sunday=6
+    start_minute = models.PositiveSmallIntegerField()
+    end_minute = models.PositiveSmallIntegerField()
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="availability_rules"
+    )
+
+    class Meta:
+        ordering = ["weekday", "start_minute"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="rule_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(start_minute__lt=models.F("end_minute"), end_minute__lte=1440),
+                name="rule_start_before_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.weekday} {self.start_minute}-{self.end_minute}"
+
+
+class TimeOff(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="time_off"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")), name="time_off_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"

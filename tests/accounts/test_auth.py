@@ -1,0 +1,178 @@
+import pytest
+from django.test import override_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from directory.models import PractitionerProfile
+from tests.factories import PASSWORD, client_for, make_user
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/api/v1/auth/register/"
+TOKEN = "/api/v1/auth/token/"
+REFRESH = "/api/v1/auth/token/refresh/"
+ME = "/api/v1/me/"
+
+
+def register(api_client, **overrides):
+    body = {
+        "email": "anna@example.org",
+        "password": PASSWORD,
+        "name": "Anna Kowalska",
+        "role": "client",
+    }
+    body.update(overrides)
+    return api_client.post(REGISTER, body, format="json")
+
+
+def test_register_client_returns_the_user(api_client):
+    response = register(api_client)
+    assert response.status_code == 201, response.content
+    assert set(response.data) == {"id", "email", "name", "role"}
+    assert response.data["email"] == "anna@example.org"
+    assert response.data["role"] == "client"
+    assert not PractitionerProfile.objects.exists()
+
+
+def test_register_practitioner_creates_unpublished_profile(api_client):
+    response = register(api_client, role="practitioner", name="Mira Lind")
+    assert response.status_code == 201
+    profile = PractitionerProfile.objects.get(user_id=response.data["id"])
+    assert profile.is_published is False
+    assert profile.display_name == "Mira Lind"
+    assert profile.slug == "mira-lind"
+
+
+def test_practitioner_slugs_stay_unique(api_client):
+    register(api_client, email="a@example.org", role="practitioner", name="Mira Lind")
+    register(api_client, email="b@example.org", role="practitioner", name="Mira Lind")
+    assert sorted(PractitionerProfile.objects.values_list("slug", flat=True)) == [
+        "mira-lind",
+        "mira-lind-2",
+    ]
+
+
+@pytest.mark.parametrize("email", ["anna@example.org", "ANNA@Example.org", "Anna@EXAMPLE.ORG"])
+def test_duplicate_email_in_any_case_is_400(api_client, email):
+    assert register(api_client).status_code == 201
+    response = register(api_client, email=email)
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid"
+    assert "email" in response.data
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "12345678901", "anna.kowalska"])
+def test_weak_password_is_400_with_messages(api_client, password):
+    response = register(api_client, password=password)
+    assert response.status_code == 400
+    assert response.data["password"], response.data
+
+
+@pytest.mark.parametrize("role", ["admin", "moderator", "", None])
+def test_unknown_role_is_400(api_client, role):
+    response = register(api_client, role=role)
+    assert response.status_code == 400
+    assert "role" in response.data
+
+
+@pytest.mark.parametrize("missing", ["email", "password", "name", "role"])
+def test_missing_field_is_400(api_client, missing):
+    body = {"email": "x@example.org", "password": PASSWORD, "name": "X Y", "role": "client"}
+    del body[missing]
+    response = api_client.post(REGISTER, body, format="json")
+    assert response.status_code == 400
+    assert missing in response.data
+
+
+def test_invalid_email_is_400(api_client):
+    assert register(api_client, email="not-an-email").status_code == 400
+
+
+def test_malformed_json_is_400(api_client):
+    response = api_client.generic("POST", REGISTER, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.data["code"] == "parse_error"
+
+
+def test_login_returns_tokens_and_email_is_case_insensitive(api_client):
+    register(api_client)
+    response = api_client.post(TOKEN, {"email": "ANNA@example.org", "password": PASSWORD})
+    assert response.status_code == 200, response.content
+    assert set(response.data) == {"access", "refresh"}
+    me = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {response.data['access']}")
+    assert me.status_code == 200
+    assert me.data["email"] == "anna@example.org"
+
+
+def test_wrong_password_is_401(api_client):
+    register(api_client)
+    response = api_client.post(TOKEN, {"email": "anna@example.org", "password": "wrong-password"})
+    assert response.status_code == 401
+    assert response.data["code"] == "no_active_account"
+
+
+def test_unknown_user_is_401(api_client):
+    response = api_client.post(TOKEN, {"email": "nobody@example.org", "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_refresh_gives_a_new_access_token(api_client):
+    register(api_client)
+    tokens = api_client.post(TOKEN, {"email": "anna@example.org", "password": PASSWORD}).data
+    response = api_client.post(REFRESH, {"refresh": tokens["refresh"]})
+    assert response.status_code == 200
+    assert "access" in response.data
+    assert AccessToken(response.data["access"])["user_id"]
+
+
+def test_garbled_refresh_token_is_401(api_client):
+    response = api_client.post(REFRESH, {"refresh": "garbage"})
+    assert response.status_code == 401
+    assert response.data["code"] == "token_not_valid"
+
+
+def test_garbled_access_token_is_401(api_client):
+    response = api_client.get(ME, HTTP_AUTHORIZATION="Bearer not.a.token")
+    assert response.status_code == 401
+    assert response.data["code"] == "token_not_valid"
+
+
+def test_expired_access_token_is_401(api_client):
+    user = make_user()
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=-__import__("datetime").timedelta(seconds=1))
+    response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+
+
+def test_me_without_token_is_401(api_client):
+    response = api_client.get(ME)
+    assert response.status_code == 401
+    assert response.data["code"] == "not_authenticated"
+
+
+def test_me_patch_updates_name_but_never_role_or_email(db):
+    user = make_user(name="Old Name")
+    api = client_for(user)
+    response = api.patch(ME, {"name": "New Name", "role": "practitioner", "email": "x@y.org"})
+    assert response.status_code == 200
+    assert response.data["name"] == "New Name"
+    assert response.data["role"] == "client"
+    user.refresh_from_db()
+    assert (user.name, user.role, user.email) == ("New Name", "client", user.email)
+    assert user.email != "x@y.org"
+
+
+def test_moderator_flag_from_group_or_staff(db, moderator_user):
+    assert moderator_user.is_moderator
+    assert make_user(is_staff=True).is_moderator
+    assert not make_user().is_moderator
+
+
+@override_settings(THROTTLE_RATES="auth=3/min")
+def test_login_is_throttled_with_retry_after(api_client):
+    for _ in range(3):
+        api_client.post(TOKEN, {"email": "nobody@example.org", "password": "x"})
+    response = api_client.post(TOKEN, {"email": "nobody@example.org", "password": "x"})
+    assert response.status_code == 429
+    assert response.data["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0

@@ -1,0 +1,81 @@
+"""Shared fixtures: API clients per role and a few factories.
+
+Tests marked `postgres` are deselected (not skipped) on SQLite; `make test`
+runs the suite a second time against a throwaway PostgreSQL where they run.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import MODERATORS_GROUP, Role
+from tests.factories import client_for, make_user
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(settings):
+    # Throttling has its own tests, which set THROTTLE_RATES; elsewhere it would
+    # only make results depend on test order.
+    settings.THROTTLE_RATES = ""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
+
+
+@pytest.fixture
+def client_user(db):
+    return make_user(role=Role.CLIENT)
+
+
+@pytest.fixture
+def practitioner_user(db):
+    return make_user(role=Role.PRACTITIONER)
+
+
+@pytest.fixture
+def moderator_user(db):
+    user = make_user(role=Role.CLIENT)
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def client_api(client_user):
+    return client_for(client_user)
+
+
+@pytest.fixture
+def practitioner_api(practitioner_user):
+    return client_for(practitioner_user)
+
+
+@pytest.fixture
+def moderator_api(moderator_user):
+    return client_for(moderator_user)
