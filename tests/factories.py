@@ -30,3 +30,55 @@ def client_for(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client
+
+
+def make_practitioner(
+    *,
+    name: str = "Mira Lind",
+    timezone: str = "Europe/Berlin",
+    latitude: float = 52.52,
+    longitude: float = 13.405,
+    city: str = "Berlin",
+    price_amount: int = 9000,
+    currency: str = "eur",
+    duration_minutes: int = 60,
+    weekly_hours: tuple[int, int] = (9, 17),
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6),
+    published: bool = True,
+    **profile_fields,
+):
+    """A practitioner with one location, one in-person service and weekly rules.
+
+    Returns (user, profile, service). Rules run every listed weekday from
+    weekly_hours[0]:00 to weekly_hours[1]:00 in the practitioner's timezone.
+    """
+    from directory.models import AvailabilityRule, Location, Service
+
+    user = make_user(role=Role.PRACTITIONER, name=name)
+    profile = user.practitioner_profile
+    profile.timezone = timezone
+    profile.is_published = published
+    profile.headline = profile_fields.pop("headline", "Craniosacral therapy")
+    for field, value in profile_fields.items():
+        setattr(profile, field, value)
+    profile.save()
+    location = Location.objects.create(
+        practitioner=profile, name="Practice", city=city, latitude=latitude, longitude=longitude
+    )
+    service = Service.objects.create(
+        practitioner=profile,
+        name="Craniosacral session",
+        duration_minutes=duration_minutes,
+        price_amount=price_amount,
+        currency=currency,
+        mode="in_person",
+        location=location,
+    )
+    start, end = weekly_hours
+    AvailabilityRule.objects.bulk_create(
+        AvailabilityRule(
+            practitioner=profile, weekday=day, start_minute=start * 60, end_minute=end * 60
+        )
+        for day in weekdays
+    )
+    return user, profile, service
