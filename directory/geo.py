@@ -233,9 +233,10 @@ def _provider(provider: str, user_agent: str, timeout: float, min_delay: float, 
 
     geocoder_class = get_geocoder_for_service(provider)
     geocoder = geocoder_class(user_agent=user_agent, timeout=timeout, **dict(options))
-    # Public providers (Nominatim: 1 request/s) ban clients that go faster.
+    # Public providers (Nominatim: 1 request/s) ban clients that go faster. No retries
+    # here: an outage answers 503 with Retry-After and the client tries again.
     return RateLimiter(
-        geocoder.geocode, min_delay_seconds=min_delay, max_retries=1, swallow_exceptions=False
+        geocoder.geocode, min_delay_seconds=min_delay, max_retries=0, swallow_exceptions=False
     )
 
 
