@@ -173,8 +173,9 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
         """Hook for subclasses: filter or reorder the candidates before pagination.
 
         Receives the selector's queryset (annotated with `distance_km`,
-        `price_from`, `price_currency`; ordered) and returns a queryset, or a
-        list of profiles in the final order. `self.form.cleaned_data` holds the
+        plus `price_from` when ordering by price or filtering on it; ordered,
+        with prefetches) and returns a queryset, or a list of profiles in the
+        final order. `self.form.cleaned_data` holds the
         validated parameters, including any a subclass declared.
         """
         return queryset

@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.lookups import LessThanOrEqual
 
 from config.errors import ApplicationError, NotFound
 from directory.geo import Point, bounding_boxes, distance_km_expression
@@ -69,13 +70,14 @@ def practitioner_search(
     """Published practitioners matching the filters, ordered, ready to paginate.
 
     Each row is annotated with `distance_km` (to its nearest active location
-    within the radius; None without a point or for an online-only match),
-    `price_from` and `price_currency` (cheapest active service, of `mode` if
-    given). With a point, only practitioners with an active location within
-    `radius_km` match, except that `mode=online` matches practitioners
-    offering online sessions wherever they are (online needs no travel).
-    The query is one SQL statement; locations and modalities come prefetched
-    (two more), so a page costs the same number of queries at any size.
+    within the radius; None without a point or for an online-only match), and
+    carries `priced_services` (prefetched active services of `mode`, cheapest
+    first: the result's `price_from` and `currency`). With a point, only
+    practitioners with an active location within `radius_km` match, except
+    that `mode=online` matches practitioners offering online sessions wherever
+    they are (online needs no travel).
+    The page is one SQL statement (plus the count); modalities, locations and
+    services come prefetched (three more), the same number at any page size.
     """
     if ordering is not None and ordering not in SEARCH_ORDERINGS:
         raise ApplicationError(f"Unknown ordering {ordering!r}.", code="invalid_ordering")
@@ -108,14 +110,9 @@ def practitioner_search(
     elif mode == ServiceMode.IN_PERSON:
         qs = qs.filter(Exists(_active_services(ServiceMode.IN_PERSON)))
 
-    services = _active_services(mode).order_by()
-    cheapest = services.order_by("price_amount", "pk")
-    qs = qs.annotate(
-        price_from=Subquery(
-            services.values("practitioner").annotate(m=Min("price_amount")).values("m")[:1]
-        ),
-        price_currency=Subquery(cheapest.values("currency")[:1]),
-    )
+    if max_price is not None or ordering == ORDER_PRICE:
+        # Only then in SQL: on a page the price comes from the prefetched services.
+        qs = qs.annotate(price_from=_price_from(mode))
     if max_price is not None:
         qs = qs.filter(price_from__lte=max_price)
 
@@ -136,7 +133,17 @@ def practitioner_search(
     if ordering is None:
         ordering = ORDER_DISTANCE if point is not None else ORDER_RATING
     return order_search(qs, ordering=ordering, has_point=point is not None).prefetch_related(
-        *search_prefetches()
+        *search_prefetches(mode=mode)
+    )
+
+
+def _price_from(mode: str | None) -> Subquery:
+    return Subquery(
+        _active_services(mode)
+        .order_by()
+        .values("practitioner")
+        .annotate(m=Min("price_amount"))
+        .values("m")[:1]
     )
 
 
@@ -150,12 +157,9 @@ def _within_radius(qs: QuerySet, *, point: Point, radius_km: float) -> QuerySet:
             longitude__lte=box.max_longitude,
         )
     # Locations in the box (an index range scan), then the exact distance test.
-    nearby = (
-        Location.objects.filter(in_box, is_active=True)
-        .alias(d=distance_km_expression(point))
-        .filter(d__lte=radius_km)
-        .values("practitioner_id")
-    )
+    nearby = Location.objects.filter(
+        in_box, LessThanOrEqual(distance_km_expression(point), radius_km), is_active=True
+    ).values("practitioner_id")
     # The nearest active location is within the radius whenever any is, so the
     # correlated minimum over all of a practitioner's active locations (a lookup
     # by the practitioner index) gives each practitioner once, at its nearest one.
@@ -189,13 +193,21 @@ def order_search(qs: QuerySet, *, ordering: str, has_point: bool) -> QuerySet:
     return qs.order_by(*keys, "pk")
 
 
-def search_prefetches() -> list:
+def search_prefetches(*, mode: str | None = None) -> list:
+    """Prefetches the result serializers read: modalities, active locations, and the
+    active services (of `mode`) cheapest first, from which `price_from` comes."""
+    services = Service.objects.filter(is_active=True)
+    if mode:
+        services = services.filter(mode=mode)
     return [
         Prefetch("modalities", queryset=Modality.objects.order_by("name")),
         Prefetch(
             "locations",
             queryset=Location.objects.filter(is_active=True).order_by("created_at", "pk"),
             to_attr="active_locations",
+        ),
+        Prefetch(
+            "services", queryset=services.order_by("price_amount", "pk"), to_attr="priced_services"
         ),
     ]
 
@@ -207,24 +219,7 @@ def practitioner_get_public(*, key: str) -> PractitionerProfile:
         qs = qs.filter(pk=uuid.UUID(key))
     except ValueError:
         qs = qs.filter(slug=key)
-    qs = qs.annotate(
-        price_from=Subquery(
-            _active_services(None)
-            .values("practitioner")
-            .annotate(m=Min("price_amount"))
-            .values("m")[:1]
-        ),
-        price_currency=Subquery(
-            _active_services(None).order_by("price_amount", "pk").values("currency")[:1]
-        ),
-    ).prefetch_related(
-        *search_prefetches(),
-        Prefetch(
-            "services",
-            queryset=Service.objects.filter(is_active=True).order_by("price_amount", "name"),
-            to_attr="active_services",
-        ),
-    )
+    qs = qs.prefetch_related(*search_prefetches())
     profile = qs.first()
     if profile is None:
         raise NotFound("No published practitioner with this id or slug.")

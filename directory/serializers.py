@@ -64,8 +64,24 @@ class PublicServiceSerializer(serializers.ModelSerializer):
 class _RatingFields(serializers.Serializer):
     rating_average = serializers.SerializerMethodField()
     review_count = serializers.IntegerField(source="rating_count", read_only=True)
-    price_from = serializers.IntegerField(read_only=True, allow_null=True)
-    currency = serializers.CharField(source="price_currency", read_only=True, allow_null=True)
+    price_from = serializers.SerializerMethodField()
+    currency = serializers.SerializerMethodField()
+
+    @staticmethod
+    def _cheapest(profile):
+        # Prefetched by the selectors: active services (of the searched mode), cheapest first.
+        services = getattr(profile, "priced_services", None)
+        return services[0] if services else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_price_from(self, profile) -> int | None:
+        cheapest = self._cheapest(profile)
+        return None if cheapest is None else cheapest.price_amount
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_currency(self, profile) -> str | None:
+        cheapest = self._cheapest(profile)
+        return None if cheapest is None else cheapest.currency
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_rating_average(self, profile) -> float | None:
@@ -106,7 +122,7 @@ class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSeriali
 class PractitionerPublicSerializer(_RatingFields, serializers.ModelSerializer):
     modalities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     locations = PublicLocationSerializer(source="active_locations", many=True, read_only=True)
-    services = PublicServiceSerializer(source="active_services", many=True, read_only=True)
+    services = PublicServiceSerializer(source="priced_services", many=True, read_only=True)
 
     class Meta:
         model = PractitionerProfile

@@ -80,6 +80,7 @@ def profile_missing_for_publication(*, profile: PractitionerProfile) -> list[str
 def _validate_profile_fields(fields: dict[str, Any]) -> None:
     errors = {}
     if "languages" in fields:
+        fields["languages"] = [str(code).lower() for code in fields["languages"]]
         bad = [c for c in fields["languages"] if c not in codes.LANGUAGE_CODES]
         if bad:
             errors["languages"] = [f"Not ISO 639-1 codes: {', '.join(map(str, bad))}."]

@@ -290,8 +290,8 @@ def test_constant_number_of_queries(api_client):
     small = page_queries(2)
     large = page_queries(15)
     assert small[1] == 2 and large[1] == 17
-    # modality check, count, page, modalities, locations
-    assert small[0] == large[0] == 5
+    # modality check, count, page, then modalities, locations and services prefetched
+    assert small[0] == large[0] == 6
 
 
 def test_public_detail_by_id_or_slug(api_client, berlin):
