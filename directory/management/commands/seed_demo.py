@@ -260,6 +260,17 @@ def bulk_insert(model, rows: list[dict]) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     converters = [(key, _converter(f, connection)) for key, f in zip(keys, fields, strict=True)]
     table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        # COPY is several times faster than INSERT on PostgreSQL (1M practitioners).
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(
+                    [convert(row[key]) if convert else row[key] for key, convert in converters]
+                )
+        return
     # SQLite allows 32766 bound parameters per statement, PostgreSQL 65535.
     per_statement = max(1, min(1000, 30000 // len(fields)))
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
