@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -51,7 +51,14 @@ class PractitionerSearchView(generics.ListAPIView):
     def get_queryset(self):
         return PractitionerProfile.objects.all()
 
-    @extend_schema(summary="Search practitioners")
+    @extend_schema(
+        summary="Search practitioners",
+        responses={
+            200: PractitionerSearchResultSerializer(many=True),
+            400: OpenApiResponse(description="Bad parameter, or `address_not_found`"),
+            503: OpenApiResponse(description="The geocoder is unavailable"),
+        },
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -91,7 +98,12 @@ class ProfileView(_WorkspaceMixin, APIView):
     @extend_schema(
         summary="Change your profile; `is_published: true` publishes it",
         request=ProfileSerializer,
-        responses=ProfileSerializer,
+        responses={
+            200: ProfileSerializer,
+            409: OpenApiResponse(
+                description="`profile_incomplete`: publishing needs what `missing` lists"
+            ),
+        },
     )
     def patch(self, request):
         serializer = ProfileSerializer(self.profile, data=request.data, partial=True)
