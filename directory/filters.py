@@ -173,7 +173,7 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
         """Hook for subclasses: filter or reorder the candidates before pagination.
 
         Receives the selector's queryset (annotated with `distance_km`,
-        plus `price_from` when ordering by price or filtering on it; ordered,
+        plus `price_from` when ordering by price; ordered,
         with prefetches) and returns a queryset, or a list of profiles in the
         final order. `self.form.cleaned_data` holds the
         validated parameters, including any a subclass declared.

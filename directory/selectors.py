@@ -83,11 +83,11 @@ def practitioner_search(
         raise ApplicationError(f"Unknown ordering {ordering!r}.", code="invalid_ordering")
     if ordering == ORDER_DISTANCE and point is None:
         raise LocationRequired()
-    qs = queryset if queryset is not None else PractitionerProfile.objects.all()
-    qs = qs.filter(is_published=True)
-
+    # Conditions and annotations are gathered and applied at once: each filter()
+    # call clones the query, and building the query is most of a search's cost.
+    conditions = [Q(is_published=True)]
     if modality:
-        qs = qs.filter(
+        conditions.append(
             Exists(
                 PractitionerProfile.modalities.through.objects.filter(
                     practitionerprofile_id=OuterRef("pk"), modality__slug=modality
@@ -95,41 +95,33 @@ def practitioner_search(
             )
         )
     if language:
-        qs = qs.filter(_language_filter(language))
+        conditions.append(_language_filter(language))
     if min_rating is not None:
-        qs = qs.filter(rating_average__gte=min_rating)
-    if q:
-        for term in q.split()[:8]:
-            qs = qs.filter(
-                Q(display_name__icontains=term)
-                | Q(headline__icontains=term)
-                | Q(bio__icontains=term)
-            )
-    if mode == ServiceMode.ONLINE:
-        qs = qs.filter(Exists(_active_services(ServiceMode.ONLINE)))
-    elif mode == ServiceMode.IN_PERSON:
-        qs = qs.filter(Exists(_active_services(ServiceMode.IN_PERSON)))
-
-    if max_price is not None or ordering == ORDER_PRICE:
-        # Only then in SQL: on a page the price comes from the prefetched services.
-        qs = qs.annotate(price_from=_price_from(mode))
-    if max_price is not None:
-        qs = qs.filter(price_from__lte=max_price)
-
-    if point is not None and mode != ServiceMode.ONLINE:
-        qs = _within_radius(qs, point=point, radius_km=radius_km)
-    elif point is not None:
-        # Online: no radius; the distance (nearest active location) is informative only.
-        nearest = (
-            Location.objects.filter(practitioner=OuterRef("pk"), is_active=True)
-            .annotate(d=distance_km_expression(point))
-            .order_by("d")
-            .values("d")[:1]
+        conditions.append(Q(rating_average__gte=min_rating))
+    for term in (q or "").split()[:8]:
+        conditions.append(
+            Q(display_name__icontains=term) | Q(headline__icontains=term) | Q(bio__icontains=term)
         )
-        qs = qs.annotate(distance_km=Subquery(nearest, output_field=FloatField()))
-    else:
-        qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
+    if mode:
+        conditions.append(Exists(_active_services(mode)))
+    if max_price is not None:
+        conditions.append(LessThanOrEqual(_price_from(mode), max_price))
 
+    annotations = {}
+    if point is None:
+        annotations["distance_km"] = Value(None, output_field=FloatField())
+    else:
+        # Online sessions need no travel: with mode=online the radius does not
+        # restrict, and the distance (to the nearest active location) only informs.
+        annotations["distance_km"] = _nearest_distance(point)
+        if mode != ServiceMode.ONLINE:
+            conditions.append(Q(pk__in=_practitioners_within(point, radius_km)))
+    if ordering == ORDER_PRICE:
+        # Only then in SQL: on a page the price comes from the prefetched services.
+        annotations["price_from"] = _price_from(mode)
+
+    qs = queryset if queryset is not None else PractitionerProfile.objects.all()
+    qs = qs.filter(*conditions).annotate(**annotations)
     if ordering is None:
         ordering = ORDER_DISTANCE if point is not None else ORDER_RATING
     return order_search(qs, ordering=ordering, has_point=point is not None).prefetch_related(
@@ -147,7 +139,8 @@ def _price_from(mode: str | None) -> Subquery:
     )
 
 
-def _within_radius(qs: QuerySet, *, point: Point, radius_km: float) -> QuerySet:
+def _practitioners_within(point: Point, radius_km: float) -> QuerySet:
+    """Ids of practitioners with an active location within radius_km of point."""
     in_box = Q()
     for box in bounding_boxes(point, radius_km):
         in_box |= Q(
@@ -156,22 +149,25 @@ def _within_radius(qs: QuerySet, *, point: Point, radius_km: float) -> QuerySet:
             longitude__gte=box.min_longitude,
             longitude__lte=box.max_longitude,
         )
-    # Locations in the box (an index range scan), then the exact distance test.
-    nearby = Location.objects.filter(
+    # The box is an index range scan on (latitude, longitude); the distance decides.
+    return Location.objects.filter(
         in_box, LessThanOrEqual(distance_km_expression(point), radius_km), is_active=True
     ).values("practitioner_id")
-    # The nearest active location is within the radius whenever any is, so the
-    # correlated minimum over all of a practitioner's active locations (a lookup
-    # by the practitioner index) gives each practitioner once, at its nearest one.
-    nearest = (
+
+
+def _nearest_distance(point: Point) -> Subquery:
+    """Distance to the practitioner's nearest active location (a lookup by its index).
+
+    It is within the radius whenever any location is, so each practitioner
+    appears once, at its nearest location.
+    """
+    return Subquery(
         Location.objects.filter(practitioner_id=OuterRef("pk"), is_active=True)
         .order_by()
         .values("practitioner_id")
         .annotate(d=Min(distance_km_expression(point)))
-        .values("d")
-    )
-    return qs.filter(pk__in=nearby).annotate(
-        distance_km=Subquery(nearest, output_field=FloatField())
+        .values("d"),
+        output_field=FloatField(),
     )
 
 
