@@ -41,6 +41,9 @@ def parse_args(argv=None):
         help="queries per radius for the slow naive baseline (and the top-20 check)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plan of the first query's page"
+    )
     return parser.parse_args(argv)
 
 
@@ -158,6 +161,14 @@ def run(args) -> int:
                 nearest[practitioner_id] = d
         ranked = sorted(nearest.items(), key=lambda item: (item[1], str(item[0])))
         return [str(pk) for pk, _ in ranked[:20]]
+
+    if args.explain:
+        page = practitioner_search(point=points[0], radius_km=25.0)[:20]
+        sql, params = page.query.sql_with_params()
+        explain = "EXPLAIN ANALYZE " if vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+        with connection.cursor() as cursor:
+            cursor.execute(explain + sql, params)
+            print("\n".join(" ".join(map(str, row)) for row in cursor.fetchall()), flush=True)
 
     # Warm up caches and connections so the first timed query is not an outlier.
     for point in points[:5]:
