@@ -211,6 +211,8 @@ def run(args) -> int:
     print(f"|{'-' * 10}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 16}|")
     for method, radius, p50, p95, ratio in rows:
         print(f"| {method:<9}| {radius:>9g} | {p50:>9.2f} | {p95:>9.2f} | {ratio:>13.1f}x |")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     verdict = "agree" if not mismatches else f"DISAGREE in {mismatches} comparisons"
     print(f"\nTop-20 ids vs naive baseline ({checked} queries x 2 methods): {verdict}")
     return 1 if mismatches else 0
