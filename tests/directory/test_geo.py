@@ -43,7 +43,7 @@ def in_boxes(boxes, latitude, longitude):
     bearing=st.floats(0, 360),
     fraction=st.floats(0, 1),
 )
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 def test_bounding_box_holds_every_point_of_the_circle(lat, lng, radius, bearing, fraction):
     center = Point(lat, lng)
     target = great_circle(kilometers=radius * fraction).destination((lat, lng), bearing)
@@ -89,7 +89,7 @@ def sixteen_locations(db):
     fractions=st.lists(st.floats(0, 2), min_size=16, max_size=16),
 )
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

