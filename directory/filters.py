@@ -45,7 +45,7 @@ class NearField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise forms.ValidationError(self.error_messages["range"], code="range")
-        return Point(latitude, longitude)
+        return Point(latitude, longitude).rounded()
 
 
 class NearFilter(django_filters.CharFilter):

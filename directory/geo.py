@@ -34,10 +34,20 @@ logger = logging.getLogger(__name__)
 EARTH_RADIUS_KM = 6371.009
 
 
+# Coordinates are kept to 7 decimals (about 1 cm). Besides being plenty, it keeps
+# the haversine terms far from float underflow, which PostgreSQL reports as an error.
+COORDINATE_DECIMALS = 7
+
+
 @dataclass(frozen=True)
 class Point:
     latitude: float
     longitude: float
+
+    def rounded(self) -> Point:
+        return Point(
+            round(self.latitude, COORDINATE_DECIMALS), round(self.longitude, COORDINATE_DECIMALS)
+        )
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,8 @@ def practitioner_search(
         raise ApplicationError(f"Unknown ordering {ordering!r}.", code="invalid_ordering")
     if ordering == ORDER_DISTANCE and point is None:
         raise LocationRequired()
+    if point is not None:
+        point = Point(point.latitude, point.longitude).rounded()
     # Conditions and annotations are gathered and applied at once: each filter()
     # call clones the query, and building the query is most of a search's cost.
     conditions = [Q(is_published=True)]

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from config.errors import Conflict
 from directory import codes
-from directory.geo import geocode_address
+from directory.geo import Point, geocode_address
 from directory.models import (
     AvailabilityRule,
     Location,
@@ -143,6 +143,9 @@ def _location_fields(fields: dict[str, Any], current: Location | None) -> dict[s
             for name in _ADDRESS_FIELDS
         }
         point = geocode_address(**address)
+        fields["latitude"], fields["longitude"] = point.latitude, point.longitude
+    if fields.get("latitude") is not None:
+        point = Point(fields["latitude"], fields["longitude"]).rounded()
         fields["latitude"], fields["longitude"] = point.latitude, point.longitude
     return fields
 

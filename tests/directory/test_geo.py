@@ -100,8 +100,9 @@ def test_search_agrees_with_geodesic(sixteen_locations, lat, lng, radius, bearin
     expected_in, expected_out = set(), set()
     for location, bearing, fraction in zip(sixteen_locations, bearings, fractions, strict=True):
         target = geodesic(kilometers=radius * fraction).destination((lat, lng), bearing)
-        location.latitude = max(-90.0, min(90.0, target.latitude))
-        location.longitude = (target.longitude + 180) % 360 - 180
+        # Rounded as the location services store coordinates.
+        location.latitude = round(max(-90.0, min(90.0, target.latitude)), 7)
+        location.longitude = round((target.longitude + 180) % 360 - 180, 7)
         d = geodesic((lat, lng), (location.latitude, location.longitude)).km
         location.geodesic_km = d
         if d <= radius * (1 - TOLERANCE):
@@ -134,3 +135,18 @@ def test_antipodal_distance_in_sql(api_client):
     (result,) = response.json()["results"]
     assert result["id"] == str(profile.pk)
     assert result["distance_km"] == pytest.approx(math.pi * 6371.009, rel=1e-6)
+
+
+@pytest.mark.django_db
+def test_tiny_coordinate_differences_do_not_underflow(api_client, practitioner_api):
+    """PostgreSQL raises on float underflow: sin(1e-200)^2 must never be computed."""
+    _, profile, _ = make_practitioner(name="Null Island", latitude=0.0, longitude=0.0)
+    response = api_client.get("/api/v1/practitioners/", {"near": "1e-200,-1e-300"})
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(profile.pk)]
+    assert response.json()["results"][0]["distance_km"] == 0.0
+    response = practitioner_api.post(
+        "/api/v1/me/locations/", {"city": "X", "latitude": 1e-200, "longitude": 5e-300}
+    )
+    assert response.status_code == 201
+    assert (response.json()["latitude"], response.json()["longitude"]) == (0.0, 0.0)
