@@ -38,6 +38,7 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
+	$(BIN)/python manage.py seed_demo --practitioners 300 --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: test-sqlite test-postgres

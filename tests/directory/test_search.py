@@ -1,0 +1,331 @@
+"""GET /api/v1/practitioners/ — filters, orderings, pagination, bad input, query count."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.models import Location, Modality, Service
+from tests.factories import make_practitioner
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/practitioners/"
+BERLIN = "52.52,13.405"
+
+
+def ids(response):
+    assert response.status_code == 200, response.json()
+    return [r["id"] for r in response.json()["results"]]
+
+
+def rated(profile, *ratings):
+    profile.rating_count = len(ratings)
+    profile.rating_sum = sum(ratings)
+    profile.rating_average = Decimal(sum(ratings)) / len(ratings) if ratings else None
+    profile.save()
+    return profile
+
+
+@pytest.fixture
+def berlin(db):
+    """Three practitioners around Berlin and one in Hamburg (~255 km away)."""
+    _, mitte, _ = make_practitioner(name="Anna Mitte", latitude=52.52, longitude=13.405)
+    _, spandau, _ = make_practitioner(
+        name="Bert Spandau", latitude=52.535, longitude=13.20, price_amount=5000
+    )
+    _, potsdam, _ = make_practitioner(
+        name="Cleo Potsdam",
+        latitude=52.39,
+        longitude=13.065,
+        price_amount=12000,
+        headline="Visceral manipulation",
+        bio="Quiet practice near the lake.",
+    )
+    _, hamburg, _ = make_practitioner(name="Dora Hamburg", latitude=53.55, longitude=9.99)
+    return {"mitte": mitte, "spandau": spandau, "potsdam": potsdam, "hamburg": hamburg}
+
+
+def test_result_shape(api_client, berlin):
+    mitte = berlin["mitte"]
+    mitte.languages = ["de", "en"]
+    mitte.save()
+    mitte.modalities.set(Modality.objects.filter(slug="reiki"))
+    rated(mitte, 5, 4)
+    response = api_client.get(URL, {"near": BERLIN})
+    first = response.json()["results"][0]
+    location = mitte.locations.get()
+    assert first == {
+        "id": str(mitte.pk),
+        "slug": mitte.slug,
+        "display_name": "Anna Mitte",
+        "headline": "Craniosacral therapy",
+        "modalities": ["reiki"],
+        "languages": ["de", "en"],
+        "distance_km": 0.0,
+        "rating_average": 4.5,
+        "review_count": 2,
+        "price_from": 9000,
+        "currency": "eur",
+        "offers_online": False,
+        "locations": [
+            {
+                "id": str(location.pk),
+                "city": "Berlin",
+                "latitude": 52.52,
+                "longitude": 13.405,
+            }
+        ],
+    }
+
+
+def test_default_radius_and_distance_ordering(api_client, berlin):
+    # Potsdam is ~28 km from Mitte: outside the default 25 km.
+    assert ids(api_client.get(URL, {"near": BERLIN})) == [
+        str(berlin["mitte"].pk),
+        str(berlin["spandau"].pk),
+    ]
+    response = api_client.get(URL, {"near": BERLIN, "radius_km": 30})
+    assert ids(response) == [str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")]
+    distances = [r["distance_km"] for r in response.json()["results"]]
+    assert distances == sorted(distances)
+    assert distances[1] == pytest.approx(14.0, abs=0.5)
+    response = api_client.get(URL, {"near": BERLIN, "radius_km": 300})
+    assert ids(response)[-1] == str(berlin["hamburg"].pk)
+
+
+def test_location_text_is_geocoded(api_client, berlin, offline_geocoder):
+    assert ids(api_client.get(URL, {"location": "Hamburg, Germany"})) == [str(berlin["hamburg"].pk)]
+    response = api_client.get(URL, {"location": "Atlantis of the Deep"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "address_not_found"
+
+
+def test_several_locations_appear_once_at_the_nearest(api_client, berlin):
+    hamburg = berlin["hamburg"]
+    Location.objects.create(practitioner=hamburg, city="Berlin", latitude=52.50, longitude=13.40)
+    Location.objects.create(practitioner=hamburg, city="Berlin", latitude=52.51, longitude=13.40)
+    response = api_client.get(URL, {"near": BERLIN})
+    results = response.json()["results"]
+    assert [r["id"] for r in results].count(str(hamburg.pk)) == 1
+    row = next(r for r in results if r["id"] == str(hamburg.pk))
+    assert row["distance_km"] == pytest.approx(1.1, abs=0.2)
+    assert len(row["locations"]) == 3
+    assert response.json()["count"] == 3
+
+
+def test_inactive_locations_and_unpublished_profiles_do_not_match(api_client, berlin):
+    berlin["spandau"].locations.update(is_active=False)
+    berlin["mitte"].is_published = False
+    berlin["mitte"].save()
+    assert ids(api_client.get(URL, {"near": BERLIN})) == []
+
+
+def test_without_location_lists_everyone_best_rated_first(api_client, berlin):
+    rated(berlin["hamburg"], 5)
+    rated(berlin["potsdam"], 4, 4)
+    rated(berlin["spandau"], 4)
+    response = api_client.get(URL)
+    assert ids(response) == [
+        str(berlin["hamburg"].pk),
+        str(berlin["potsdam"].pk),  # same average as spandau, more reviews
+        str(berlin["spandau"].pk),
+        str(berlin["mitte"].pk),  # unrated last
+    ]
+    assert all(r["distance_km"] is None for r in response.json()["results"])
+
+
+def test_ordering_rating_and_price_with_location(api_client, berlin):
+    rated(berlin["spandau"], 5)
+    rated(berlin["potsdam"], 3)
+    near = {"near": BERLIN, "radius_km": 50}
+    assert ids(api_client.get(URL, {**near, "ordering": "-rating"})) == [
+        str(berlin[k].pk) for k in ("spandau", "potsdam", "mitte")
+    ]
+    assert ids(api_client.get(URL, {**near, "ordering": "price"})) == [
+        str(berlin[k].pk) for k in ("spandau", "mitte", "potsdam")
+    ]
+    assert ids(api_client.get(URL, {**near, "ordering": "distance"})) == [
+        str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")
+    ]
+
+
+def test_filters(api_client, berlin):
+    near = {"near": BERLIN, "radius_km": 50}
+    mitte, spandau, potsdam = berlin["mitte"], berlin["spandau"], berlin["potsdam"]
+    mitte.modalities.set(Modality.objects.filter(slug__in=["reiki", "shiatsu"]))
+    spandau.modalities.set(Modality.objects.filter(slug="reiki"))
+    mitte.languages = ["de", "en"]
+    mitte.save()
+    potsdam.languages = ["fr"]
+    potsdam.save()
+    rated(spandau, 5, 4)
+    rated(potsdam, 3)
+
+    assert set(ids(api_client.get(URL, {**near, "modality": "reiki"}))) == {
+        str(mitte.pk),
+        str(spandau.pk),
+    }
+    assert ids(api_client.get(URL, {**near, "modality": "shiatsu"})) == [str(mitte.pk)]
+    assert ids(api_client.get(URL, {**near, "language": "en"})) == [str(mitte.pk)]
+    assert ids(api_client.get(URL, {**near, "language": "fr"})) == [str(potsdam.pk)]
+    assert ids(api_client.get(URL, {**near, "max_price": 9000})) == [
+        str(mitte.pk),
+        str(spandau.pk),
+    ]
+    assert ids(api_client.get(URL, {**near, "max_price": 4999})) == []
+    assert ids(api_client.get(URL, {**near, "min_rating": "4.5"})) == [str(spandau.pk)]
+    assert ids(api_client.get(URL, {**near, "min_rating": 3})) == [
+        str(spandau.pk),
+        str(potsdam.pk),
+    ]
+    assert ids(api_client.get(URL, {**near, "q": "lake"})) == [str(potsdam.pk)]
+    assert ids(api_client.get(URL, {**near, "q": "VISCERAL quiet"})) == [str(potsdam.pk)]
+    assert ids(api_client.get(URL, {**near, "q": "cleo"})) == [str(potsdam.pk)]
+    assert ids(api_client.get(URL, {**near, "q": "visceral nothere"})) == []
+    assert ids(api_client.get(URL, {**near, "modality": "reiki", "language": "de"})) == [
+        str(mitte.pk)
+    ]
+
+
+def test_mode_filter_and_online_only_practitioners(api_client, berlin):
+    _, online_only, service = make_practitioner(name="Eva Online", latitude=-33.9, longitude=151.2)
+    online_only.offers_online = True
+    online_only.save()
+    Service.objects.filter(pk=service.pk).update(mode="online", location=None, price_amount=2000)
+    online_only.locations.update(is_active=False)  # no location at all
+    Service.objects.create(
+        practitioner=berlin["mitte"],
+        name="Video",
+        duration_minutes=30,
+        price_amount=3000,
+        currency="eur",
+        mode="online",
+    )
+    near = {"near": BERLIN, "radius_km": 50}
+    assert set(ids(api_client.get(URL, {**near, "mode": "in_person"}))) == {
+        str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")
+    }
+    response = api_client.get(URL, {**near, "mode": "online"})
+    # Online needs no travel: the far-away online-only practitioner matches too, last.
+    assert ids(response) == [str(berlin["mitte"].pk), str(online_only.pk)]
+    results = response.json()["results"]
+    assert results[0]["price_from"] == 3000 and results[0]["distance_km"] == 0.0
+    assert results[1]["distance_km"] is None and results[1]["locations"] == []
+    assert ids(api_client.get(URL, {"mode": "online", "ordering": "price"})) == [
+        str(online_only.pk),
+        str(berlin["mitte"].pk),
+    ]
+
+
+def test_pagination(api_client):
+    for i in range(5):
+        make_practitioner(name=f"P{i}", latitude=10 + i * 0.01, longitude=10)
+    first = api_client.get(URL, {"near": "10,10", "page_size": 2}).json()
+    assert first["count"] == 5 and len(first["results"]) == 2
+    assert first["previous"] is None and "page=2" in first["next"]
+    second = api_client.get(URL, {"near": "10,10", "page_size": 2, "page": 2}).json()
+    third = api_client.get(URL, {"near": "10,10", "page_size": 2, "page": 3}).json()
+    seen = [r["display_name"] for page in (first, second, third) for r in page["results"]]
+    assert seen == [f"P{i}" for i in range(5)] and third["next"] is None
+    assert api_client.get(URL, {"near": "10,10", "page": 9}).status_code == 404
+    big = api_client.get(URL, {"near": "10,10", "page_size": 1000}).json()
+    assert len(big["results"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"near": "52.5"}, "near"),
+        ({"near": "abc,def"}, "near"),
+        ({"near": "52.5,13.4,1"}, "near"),
+        ({"near": "91,0"}, "near"),
+        ({"near": "0,180.5"}, "near"),
+        ({"near": "nan,1"}, "near"),
+        ({"near": "1,inf"}, "near"),
+        ({"near": BERLIN, "radius_km": "far"}, "radius_km"),
+        ({"near": BERLIN, "radius_km": 0}, "radius_km"),
+        ({"near": BERLIN, "radius_km": -5}, "radius_km"),
+        ({"near": BERLIN, "radius_km": 501}, "radius_km"),
+        ({"near": BERLIN, "radius_km": "NaN"}, "radius_km"),
+        ({"ordering": "name"}, "ordering"),
+        ({"mode": "teleport"}, "mode"),
+        ({"modality": "unknown-thing"}, "modality"),
+        ({"language": "eng"}, "language"),
+        ({"language": "E1"}, "language"),
+        ({"max_price": "cheap"}, "max_price"),
+        ({"max_price": -1}, "max_price"),
+        ({"min_rating": 6}, "min_rating"),
+        ({"min_rating": "good"}, "min_rating"),
+        ({"near": BERLIN, "location": "Berlin"}, "location"),
+    ],
+)
+def test_bad_input_is_400(api_client, params, field):
+    response = api_client.get(URL, params)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid" and field in body
+
+
+def test_distance_ordering_needs_a_location(api_client):
+    response = api_client.get(URL, {"ordering": "distance"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "location_required"
+
+
+def test_constant_number_of_queries(api_client):
+    modalities = list(Modality.objects.all()[:3])
+
+    def page_queries(n_practitioners):
+        for i in range(n_practitioners):
+            _, profile, _ = make_practitioner(name=f"Q{i}", latitude=40 + i * 0.001, longitude=-3.7)
+            profile.modalities.set(modalities)
+            Location.objects.create(practitioner=profile, latitude=40.1, longitude=-3.7)
+        with CaptureQueriesContext(connection) as ctx:
+            response = api_client.get(URL, {"near": "40,-3.7", "modality": modalities[0].slug})
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.json()["count"]
+
+    small = page_queries(2)
+    large = page_queries(15)
+    assert small[1] == 2 and large[1] == 17
+    # modality check, count, page, then modalities, locations and services prefetched
+    assert small[0] == large[0] == 6
+
+
+def test_public_detail_by_id_or_slug(api_client, berlin):
+    mitte = berlin["mitte"]
+    rated(mitte, 4)
+    Service.objects.create(
+        practitioner=mitte,
+        name="Old",
+        duration_minutes=30,
+        price_amount=10,
+        currency="eur",
+        mode="online",
+        is_active=False,
+    )
+    by_id = api_client.get(f"{URL}{mitte.pk}/")
+    by_slug = api_client.get(f"{URL}{mitte.slug}/")
+    assert by_id.status_code == 200 and by_id.json() == by_slug.json()
+    body = by_id.json()
+    assert body["rating_average"] == 4.0 and body["review_count"] == 1
+    assert [s["name"] for s in body["services"]] == ["Craniosacral session"]
+    assert body["locations"][0]["city"] == "Berlin"
+    assert body["price_from"] == 9000 and body["timezone"] == "Europe/Berlin"
+
+    mitte.is_published = False
+    mitte.save()
+    assert api_client.get(f"{URL}{mitte.pk}/").status_code == 404
+    assert api_client.get(f"{URL}{mitte.slug}/").json()["code"] == "not_found"
+    assert api_client.get(f"{URL}no-such-person/").status_code == 404
+
+
+def test_modalities_list(api_client):
+    response = api_client.get("/api/v1/modalities/")
+    assert response.status_code == 200
+    slugs = {m["slug"] for m in response.json()}
+    assert {"craniosacral-therapy", "biodynamic-craniosacral-therapy", "reiki"} <= slugs
+    assert {"visceral-manipulation", "lymphatic-drainage", "massage-therapy"} <= slugs
+    assert set(response.json()[0]) == {"slug", "name"}

@@ -1,0 +1,52 @@
+import zoneinfo
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from directory.geo import Point
+from directory.models import AvailabilityRule, Location, PractitionerProfile, Service
+from directory.selectors import practitioner_search
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_searchable_practitioners(api_client):
+    out = StringIO()
+    call_command("seed_demo", practitioners=40, seed=3, batch_size=15, stdout=out)
+    assert "40/40" in out.getvalue() and "15/40" in out.getvalue()  # progress per batch
+    profiles = PractitionerProfile.objects.all()
+    assert profiles.count() == 40 and not profiles.filter(is_published=False).exists()
+    assert Location.objects.count() >= 40 and Service.objects.count() >= 40
+    assert AvailabilityRule.objects.values("practitioner").distinct().count() == 40
+    for profile in profiles:
+        assert 1 <= profile.locations.count() <= 2
+        assert 1 <= profile.services.count() <= 3
+        assert profile.modalities.exists() and profile.languages
+        assert profile.timezone in zoneinfo.available_timezones()
+        if profile.rating_count:
+            assert profile.rating_sum >= profile.rating_count
+    user = User.objects.get(practitioner_profile=profiles.first())
+    assert user.check_password("demo-practitioner")
+
+    # Everyone is found near their own location, through the API too.
+    location = Location.objects.first()
+    found = practitioner_search(
+        point=Point(location.latitude, location.longitude),
+        radius_km=1,
+    )
+    assert location.practitioner_id in {p.pk for p in found}
+    response = api_client.get(
+        "/api/v1/practitioners/", {"near": f"{location.latitude},{location.longitude}"}
+    )
+    assert str(location.practitioner_id) in {r["id"] for r in response.json()["results"]}
+
+
+def test_seed_demo_if_empty_and_second_run(api_client):
+    call_command("seed_demo", practitioners=5, stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", practitioners=5, if_empty=True, stdout=out)
+    assert "nothing to do" in out.getvalue()
+    call_command("seed_demo", practitioners=5, stdout=StringIO())  # no unique clashes
+    assert PractitionerProfile.objects.count() == 10
