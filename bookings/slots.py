@@ -108,11 +108,13 @@ def compute_slots(
     now: datetime,
     busy: Iterable[tuple[datetime, datetime]] = (),
     time_off: Iterable[tuple[datetime, datetime]] = (),
+    limit: int | None = None,
 ) -> list[Slot]:
     """Free slots whose local start date lies in [date_from, date_to], sorted by start.
 
     `busy` intervals (existing bookings) are widened by the buffer on both sides;
-    `time_off` is taken as it is.
+    `time_off` is taken as it is. With `limit`, only the first `limit` slots are
+    returned, and days after the one that reaches the limit are not computed.
     """
     if isinstance(tz, str):
         tz = ZoneInfo(tz)
@@ -176,9 +178,16 @@ def compute_slots(
                     if s >= rule_start and s >= earliest and free(s, e):
                         found.add(s)
                     minute += step // 60
+        # Local days run in UTC order, so once a day completes the limit, later
+        # days cannot hold an earlier slot.
+        if limit is not None and len(found) >= limit:
+            break
         day += _DAY
 
-    return [Slot(_dt(s), _dt(s + duration)) for s in sorted(found)]
+    starts = sorted(found)
+    if limit is not None:
+        starts = starts[:limit]
+    return [Slot(_dt(s), _dt(s + duration)) for s in starts]
 
 
 def day_bounds(*, day_from: date, day_to: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]:
