@@ -16,10 +16,17 @@ from tests.factories import make_practitioner, make_user
 CLIENTS = 20
 
 
-def _race(live_server) -> Counter:
+def _race(live_server, *, same_user_key: str | None = None) -> Counter:
     _, profile, service = make_practitioner(min_notice_minutes=0)
     body = json.dumps({"service": str(service.pk), "start": iso(free_start(profile, service))})
-    tokens = [str(RefreshToken.for_user(make_user()).access_token) for _ in range(CLIENTS)]
+    if same_user_key:
+        user = make_user()
+        tokens = [str(RefreshToken.for_user(user).access_token)] * CLIENTS
+    else:
+        tokens = [str(RefreshToken.for_user(make_user()).access_token) for _ in range(CLIENTS)]
+    headers = {"Content-Type": "application/json"}
+    if same_user_key:
+        headers["Idempotency-Key"] = same_user_key
     barrier = threading.Barrier(CLIENTS)
     results: list[tuple[int, str]] = []
     lock = threading.Lock()
@@ -28,13 +35,14 @@ def _race(live_server) -> Counter:
         request = urllib.request.Request(
             f"{live_server.url}/api/v1/bookings/",
             data=body.encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            headers={"Authorization": f"Bearer {token}", **headers},
             method="POST",
         )
         barrier.wait()
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                outcome = (response.status, json.loads(response.read())["status"])
+                data = json.loads(response.read())
+                outcome = (response.status, data["id"] if same_user_key else data["status"])
         except urllib.error.HTTPError as error:
             outcome = (error.code, json.loads(error.read()).get("code", ""))
         with lock:
@@ -60,3 +68,10 @@ def test_twenty_clients_one_slot(live_server):
 def test_twenty_clients_one_slot_postgres(live_server):
     outcome = _race(live_server)
     assert outcome == {(201, "pending_payment"): 1, (409, "slot_unavailable"): CLIENTS - 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_retries_with_one_idempotency_key_make_one_booking(live_server):
+    outcome = _race(live_server, same_user_key="retry-1")
+    (booking_id,) = Booking.objects.values_list("pk", flat=True)
+    assert outcome == {(201, str(booking_id)): 1, (200, str(booking_id)): CLIENTS - 1}
