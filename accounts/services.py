@@ -1,6 +1,7 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 
@@ -30,4 +31,21 @@ def user_update(*, user: User, name: str | None = None) -> User:
     if name is not None:
         user.name = name.strip()
         user.save(update_fields=["name"])
+    return user
+
+
+def user_anonymise(*, user: User) -> User:
+    """Delete an account the way a marketplace must: personal data goes, history stays.
+
+    Bookings, payments, refunds and reviews reference the user with PROTECT, so the row
+    is kept; its e-mail, name and password are wiped and it can never log in again.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.email = f"deleted-{user.pk}@deleted.invalid"
+        user.name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.anonymised_at = timezone.now()
+        user.save(update_fields=["email", "name", "is_active", "password", "anonymised_at"])
     return user

@@ -48,3 +48,9 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, **serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        """Delete the account: personal data is anonymised, financial records are kept."""
+        services.user_anonymise(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -176,3 +176,18 @@ def test_login_is_throttled_with_retry_after(api_client):
     assert response.status_code == 429
     assert response.data["code"] == "throttled"
     assert int(response["Retry-After"]) > 0
+
+
+def test_delete_account_anonymises_and_blocks_login(api_client):
+    user = make_user(email="gone@example.org", name="Gone Person")
+    response = client_for(user).delete(ME)
+    assert response.status_code == 204
+    user.refresh_from_db()
+    assert user.email.endswith("@deleted.invalid")
+    assert user.name == ""
+    assert not user.is_active
+    assert user.anonymised_at is not None
+    login = api_client.post(TOKEN, {"email": "gone@example.org", "password": PASSWORD})
+    assert login.status_code == 401
+    # The address is free again for a new account.
+    assert register(api_client, email="gone@example.org").status_code == 201
