@@ -1,0 +1,331 @@
+"""Reads: free slots of a practitioner, a user's bookings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Func, IntegerField, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.models import Booking, BookingStatus, CalendarFeedToken, IdempotencyKey
+from bookings.slots import Slot, SlotPolicy, WeeklyRule, compute_slots, day_bounds
+from config.errors import NotFound
+from directory.models import AvailabilityRule, PractitionerProfile, Service, TimeOff
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def active_bookings_q(*, now: datetime) -> Q:
+    """Bookings that occupy their slot: confirmed, or pending with a running hold."""
+    return Q(status=BookingStatus.CONFIRMED) | Q(
+        status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now
+    )
+
+
+def published_practitioner_get(*, id_or_slug: str) -> PractitionerProfile:
+    qs = PractitionerProfile.objects.filter(is_published=True)
+    try:
+        profile = qs.filter(pk=uuid.UUID(str(id_or_slug))).first()
+    except ValueError:
+        profile = None
+    if profile is None:
+        profile = qs.filter(slug=id_or_slug).first()
+    if profile is None:
+        raise NotFound("No such practitioner.")
+    return profile
+
+
+def slot_policy(*, practitioner: PractitionerProfile, service: Service) -> SlotPolicy:
+    return SlotPolicy(
+        duration_minutes=service.duration_minutes,
+        interval_minutes=practitioner.slot_interval_minutes,
+        buffer_minutes=practitioner.buffer_minutes,
+        min_notice_minutes=practitioner.min_notice_minutes,
+        max_advance_days=practitioner.max_advance_days,
+    )
+
+
+def rules_for_service(rows, *, service_location_id) -> list[WeeklyRule]:
+    """Rules an engine run for a service may use: rows of (weekday, start, end, location_id).
+
+    A rule tied to another location is not time an in-person service can use.
+    """
+    return [
+        WeeklyRule(weekday, start, end)
+        for weekday, start, end, location_id in rows
+        if location_id is None or service_location_id is None or location_id == service_location_id
+    ]
+
+
+class EpochSeconds(Func):
+    """A timestamp as integer seconds since 1970 (UTC), computed in SQL.
+
+    Hundreds of busy intervals then reach the engine without Python parsing a
+    datetime for each: on SQLite that parsing cost more than the engine itself.
+    """
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            # '%%%%' survives both the template and the backend's %-unescaping as one '%'.
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
+        )
+
+
+def busy_intervals(rows, *, buffer_minutes: int) -> list[tuple[int, int]]:
+    """Active bookings' (blocked_start, blocked_end) epoch-second rows as engine busy intervals.
+
+    The engine widens busy intervals by the current buffer on both sides; a booking
+    stored its own trailing buffer in blocked_end, so passing (start, blocked_end -
+    buffer) makes the engine agree exactly with the blocked ranges the database checks.
+    """
+    buffer = buffer_minutes * 60
+    return [(s, max(s, be - buffer)) for s, be in rows]
+
+
+def practitioner_rules(*, practitioner: PractitionerProfile, service: Service) -> list[WeeklyRule]:
+    rows = AvailabilityRule.objects.filter(practitioner=practitioner).values_list(
+        "weekday", "start_minute", "end_minute", "location_id"
+    )
+    return rules_for_service(rows, service_location_id=service.location_id)
+
+
+def practitioner_busy(
+    *,
+    practitioner_id,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    buffer_minutes: int,
+    exclude_booking_id=None,
+) -> list[tuple[int, int]]:
+    qs = Booking.objects.filter(
+        active_bookings_q(now=now),
+        practitioner_id=practitioner_id,
+        blocked_start__lt=end,
+        blocked_end__gt=start,
+    )
+    if exclude_booking_id is not None:
+        qs = qs.exclude(pk=exclude_booking_id)
+    rows = qs.values_list(EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
+    return busy_intervals(rows, buffer_minutes=buffer_minutes)
+
+
+def practitioner_slots(
+    *,
+    practitioner: PractitionerProfile,
+    service: Service,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    exclude_booking_id=None,
+) -> list[Slot]:
+    now = now or timezone.now()
+    policy = slot_policy(practitioner=practitioner, service=service)
+    window_start, window_end = day_bounds(
+        day_from=date_from, day_to=date_to, tz=practitioner.timezone
+    )
+    # Busy time and time off reach into the window from up to a slot (plus buffer) away.
+    margin = timedelta(minutes=service.duration_minutes + 2 * policy.buffer_minutes)
+    fetch_start, fetch_end = window_start - margin, window_end + margin
+    busy = practitioner_busy(
+        practitioner_id=practitioner.pk,
+        start=fetch_start,
+        end=fetch_end,
+        now=now,
+        buffer_minutes=policy.buffer_minutes,
+        exclude_booking_id=exclude_booking_id,
+    )
+    time_off = list(
+        TimeOff.objects.filter(
+            practitioner=practitioner, starts_at__lt=fetch_end, ends_at__gt=fetch_start
+        ).values_list("starts_at", "ends_at")
+    )
+    return compute_slots(
+        rules=practitioner_rules(practitioner=practitioner, service=service),
+        tz=practitioner.timezone,
+        date_from=date_from,
+        date_to=date_to,
+        policy=policy,
+        now=now,
+        busy=busy,
+        time_off=time_off,
+    )
+
+
+def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
+    return Booking.objects.filter(Q(client=user) | Q(practitioner__user=user)).select_related(
+        "practitioner", "service", "client"
+    )
+
+
+def booking_get_for_party(*, user: User, booking_id) -> Booking:
+    """A booking the user is a party to; anyone else gets 404, not 403."""
+    booking = bookings_visible_to(user=user).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking
+
+
+def idempotency_key_live(*, user: User, key: str, now: datetime) -> IdempotencyKey | None:
+    return (
+        IdempotencyKey.objects.filter(user=user, key=key, created_at__gt=now - IDEMPOTENCY_TTL)
+        .select_related("booking")
+        .first()
+    )
+
+
+def practitioner_upcoming_bookings(*, user: User, now: datetime) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(
+            practitioner__user=user,
+            status=BookingStatus.CONFIRMED,
+            end__gte=now,
+        )
+        .select_related("service", "client", "practitioner", "location")
+        .order_by("start")
+    )
+
+
+def service_for_booking(*, service_id) -> Service:
+    """The service a booking request names; an unknown one is a 400 on `service`."""
+    service = Service.objects.select_related("practitioner").filter(pk=service_id).first()
+    if service is None:
+        raise ValidationError({"service": ["No such service."]})
+    return service
+
+
+def bookable_service_of(*, id_or_slug: str, service_id) -> Service:
+    """An active service of a published practitioner (by id or slug), in one query.
+
+    Anything else falls back to the two lookups that give the precise error:
+    404 for the practitioner, 400 on `service`.
+    """
+    service = (
+        Service.objects.select_related("practitioner")
+        .filter(pk=service_id, is_active=True, practitioner__is_published=True)
+        .first()
+    )
+    if service is not None and id_or_slug in (
+        str(service.practitioner_id),
+        service.practitioner.slug,
+    ):
+        return service
+    practitioner = published_practitioner_get(id_or_slug=id_or_slug)
+    return practitioner_service_get(practitioner=practitioner, service_id=service_id)
+
+
+def practitioner_service_get(*, practitioner: PractitionerProfile, service_id) -> Service:
+    service = Service.objects.filter(
+        pk=service_id, practitioner=practitioner, is_active=True
+    ).first()
+    if service is None:
+        raise ValidationError({"service": ["No active service of this practitioner."]})
+    return service
+
+
+def calendar_feed_owner(*, token: str) -> User:
+    feed = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise NotFound("No such calendar feed.")
+    return feed.user
+
+
+def practitioners_first_free_slot(
+    *,
+    practitioner_ids,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    mode: str | None = None,
+    earliest: bool = True,
+) -> dict:
+    """{practitioner id: start of its first free slot in the window, or None}, in bulk.
+
+    The same engine inputs as `practitioner_slots` (which the slots endpoint uses),
+    fetched for all practitioners in five queries. A practitioner is available when
+    any active service (of `mode`, if given) has a slot; with `earliest=False` the
+    first service that has one answers, which is enough to filter but not to order.
+    """
+    now = now or timezone.now()
+    ids = list(practitioner_ids)
+    if not ids:
+        return {}
+    profiles = PractitionerProfile.objects.filter(pk__in=ids).values(
+        "pk",
+        "timezone",
+        "slot_interval_minutes",
+        "buffer_minutes",
+        "min_notice_minutes",
+        "max_advance_days",
+    )
+    services = Service.objects.filter(practitioner_id__in=ids, is_active=True)
+    if mode:
+        services = services.filter(mode=mode)
+    services_of: dict = {}
+    for pid, duration, location_id in services.order_by("duration_minutes").values_list(
+        "practitioner_id", "duration_minutes", "location_id"
+    ):
+        services_of.setdefault(pid, []).append((duration, location_id))
+    rules_of: dict = {}
+    for pid, *row in AvailabilityRule.objects.filter(practitioner_id__in=ids).values_list(
+        "practitioner_id", "weekday", "start_minute", "end_minute", "location_id"
+    ):
+        rules_of.setdefault(pid, []).append(row)
+    # Generous UTC bounds: every zone's local window, plus the longest slot and buffer.
+    fetch_start = datetime.combine(date_from - timedelta(days=2), datetime.min.time(), UTC)
+    fetch_end = datetime.combine(date_to + timedelta(days=3), datetime.min.time(), UTC)
+    busy_of: dict = {}
+    for pid, start, end in Booking.objects.filter(
+        active_bookings_q(now=now),
+        practitioner_id__in=ids,
+        blocked_start__lt=fetch_end,
+        blocked_end__gt=fetch_start,
+    ).values_list("practitioner_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")):
+        busy_of.setdefault(pid, []).append((start, end))
+    off_of: dict = {}
+    for pid, start, end in TimeOff.objects.filter(
+        practitioner_id__in=ids, starts_at__lt=fetch_end, ends_at__gt=fetch_start
+    ).values_list("practitioner_id", "starts_at", "ends_at"):
+        off_of.setdefault(pid, []).append((start, end))
+
+    result: dict = {}
+    for profile in profiles:
+        pid = profile["pk"]
+        best = None
+        busy = busy_intervals(busy_of.get(pid, ()), buffer_minutes=profile["buffer_minutes"])
+        for duration, location_id in services_of.get(pid, ()):
+            slots = compute_slots(
+                rules=rules_for_service(rules_of.get(pid, ()), service_location_id=location_id),
+                tz=profile["timezone"],
+                date_from=date_from,
+                date_to=date_to,
+                policy=SlotPolicy(
+                    duration_minutes=duration,
+                    interval_minutes=profile["slot_interval_minutes"],
+                    buffer_minutes=profile["buffer_minutes"],
+                    min_notice_minutes=profile["min_notice_minutes"],
+                    max_advance_days=profile["max_advance_days"],
+                ),
+                now=now,
+                busy=busy,
+                time_off=off_of.get(pid, ()),
+                limit=1,
+            )
+            if slots and (best is None or slots[0].start < best):
+                best = slots[0].start
+                if not earliest:
+                    break
+        result[pid] = best
+    return result
