@@ -35,7 +35,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=20, choices=BookingStatus.choices)
     start = models.DateTimeField()
     end = models.DateTimeField()
-    # The interval this booking keeps others out of: [start - buffer, end + buffer).
+    # The interval this booking keeps others out of: [start, end + buffer). Two such
+    # ranges overlap exactly when the bookings are less than one buffer apart, so the
+    # exclusion constraint (PostgreSQL) and the slot engine agree.
     blocked_start = models.DateTimeField()
     blocked_end = models.DateTimeField()
     # Copied from the service when the booking is made, so later edits never rewrite history.
@@ -53,6 +55,8 @@ class Booking(models.Model):
         related_name="+",
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # RFC 5545 SEQUENCE of the calendar event: bumped on every change sent to attendees.
+    ics_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,3 +90,35 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.practitioner} {self.start:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a user sent with POST /bookings/, live for 24 hours."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the canonical request body
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self):
+        return f"{self.key} ({self.user_id})"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret that lets a calendar app read a practitioner's feed without a JWT."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"calendar feed of {self.user_id}"

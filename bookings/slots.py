@@ -1,0 +1,191 @@
+"""The slot engine: weekly wall-clock rules + busy time + policy + now -> free slots in UTC.
+
+Pure: no ORM, no clock. Callers pass `now` and plain data, so the engine can be
+property-tested and benchmarked on its own.
+
+Time arithmetic runs on integer seconds since the epoch. Wall-clock rule times are
+converted with zoneinfo, one day at a time:
+
+* a day whose UTC offset is the same at both midnights has no transition, so a
+  wall-clock minute maps linearly to UTC (the fast path, nearly every day);
+* on a transition day every candidate start is converted on its own: a wall time
+  that does not exist (spring forward) yields no slot, and an ambiguous one (fall
+  back) is taken once, at its first occurrence, so nothing is doubled.
+
+A rule covers the instants from the first moment the clock shows its start until
+the first moment it shows its end; `end_minute=1440` is the next local midnight.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyRule:
+    weekday: int  # Monday=0 .. Sunday=6, in the practitioner's zone
+    start_minute: int  # minutes after local midnight
+    end_minute: int  # may be 1440 (24:00)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPolicy:
+    duration_minutes: int
+    interval_minutes: int | None = None  # None: the duration
+    buffer_minutes: int = 0
+    min_notice_minutes: int = 0
+    max_advance_days: int = 90
+
+    @property
+    def step_minutes(self) -> int:
+        return self.interval_minutes or self.duration_minutes
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Slot:
+    start: datetime
+    end: datetime
+
+
+def _ts(moment: datetime) -> int:
+    return int((moment - _EPOCH).total_seconds())
+
+
+def _dt(seconds: int) -> datetime:
+    return _EPOCH + timedelta(seconds=seconds)
+
+
+def _exists(naive: datetime, tz: ZoneInfo) -> bool:
+    aware = naive.replace(tzinfo=tz)
+    return aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive
+
+
+def _first_instant(naive: datetime, tz: ZoneInfo) -> int:
+    """The first UTC second at which the local clock reads `naive` or later."""
+    if _exists(naive, tz):
+        return _ts(naive.replace(tzinfo=tz, fold=0))
+    # In a gap the two folds bracket the transition; find it by bisection.
+    a = _ts(naive.replace(tzinfo=tz, fold=1))
+    b = _ts(naive.replace(tzinfo=tz, fold=0))
+    lo, hi = min(a, b), max(a, b)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _dt(mid).astimezone(tz).replace(tzinfo=None) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _merge(intervals: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(intervals):
+        if b <= a:
+            continue
+        if starts and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
+
+
+def compute_slots(
+    *,
+    rules: Sequence[WeeklyRule],
+    tz: ZoneInfo | str,
+    date_from: date,
+    date_to: date,
+    policy: SlotPolicy,
+    now: datetime,
+    busy: Iterable[tuple[datetime, datetime]] = (),
+    time_off: Iterable[tuple[datetime, datetime]] = (),
+) -> list[Slot]:
+    """Free slots whose local start date lies in [date_from, date_to], sorted by start.
+
+    `busy` intervals (existing bookings) are widened by the buffer on both sides;
+    `time_off` is taken as it is.
+    """
+    if isinstance(tz, str):
+        tz = ZoneInfo(tz)
+    duration = policy.duration_minutes * 60
+    step = policy.step_minutes * 60
+    buffer = policy.buffer_minutes * 60
+    earliest = _ts(now) + policy.min_notice_minutes * 60
+    latest = _ts(now) + policy.max_advance_days * 86400
+
+    # Skip days that cannot hold a slot at all (one day of slack either side).
+    first_day = max(date_from, _dt(earliest).astimezone(tz).date() - _DAY)
+    last_day = min(date_to, _dt(latest).astimezone(tz).date() + _DAY)
+    if first_day > last_day or not rules:
+        return []
+
+    by_weekday: dict[int, list[WeeklyRule]] = {}
+    for rule in rules:
+        by_weekday.setdefault(rule.weekday, []).append(rule)
+
+    blocked_starts, blocked_ends = _merge(
+        [(_ts(a) - buffer, _ts(b) + buffer) for a, b in busy]
+        + [(_ts(a), _ts(b)) for a, b in time_off]
+    )
+
+    def free(s: int, e: int) -> bool:
+        # The first blocked interval ending after s is the only one that can overlap.
+        i = bisect.bisect_right(blocked_ends, s)
+        return i == len(blocked_ends) or blocked_starts[i] >= e
+
+    found: set[int] = set()
+    day = first_day
+    while day <= last_day:
+        day_rules = by_weekday.get(day.weekday())
+        if day_rules:
+            midnight = datetime(day.year, day.month, day.day)
+            next_midnight = midnight + _DAY
+            off_a = midnight.replace(tzinfo=tz).utcoffset()
+            off_b = next_midnight.replace(tzinfo=tz).utcoffset()
+            linear = off_a == off_b and _exists(midnight, tz)
+            base = _ts(midnight.replace(tzinfo=tz)) if linear else 0
+            for rule in day_rules:
+                if linear:
+                    rule_start = base + rule.start_minute * 60
+                    rule_end = base + rule.end_minute * 60
+                else:
+                    rule_start = _first_instant(midnight + timedelta(minutes=rule.start_minute), tz)
+                    rule_end = _first_instant(midnight + timedelta(minutes=rule.end_minute), tz)
+                minute = rule.start_minute
+                while minute < rule.end_minute:
+                    if linear:
+                        s = base + minute * 60
+                    else:
+                        wall = midnight + timedelta(minutes=minute)
+                        if not _exists(wall, tz):
+                            minute += step // 60
+                            continue
+                        s = _ts(wall.replace(tzinfo=tz, fold=0))
+                    e = s + duration
+                    if e > rule_end or s > latest:
+                        break
+                    if s >= rule_start and s >= earliest and free(s, e):
+                        found.add(s)
+                    minute += step // 60
+        day += _DAY
+
+    return [Slot(_dt(s), _dt(s + duration)) for s in sorted(found)]
+
+
+def day_bounds(*, day_from: date, day_to: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]:
+    """UTC instants from local midnight of day_from to local midnight after day_to."""
+    if isinstance(tz, str):
+        tz = ZoneInfo(tz)
+    start = _first_instant(datetime(day_from.year, day_from.month, day_from.day), tz)
+    after = day_to + _DAY
+    end = _first_instant(datetime(after.year, after.month, after.day), tz)
+    return _dt(start), _dt(end)

@@ -1,0 +1,187 @@
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, renderers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsPractitioner
+from bookings import selectors, services
+from bookings.filters import BookingFilter
+from bookings.ics import calendar_bytes
+from bookings.models import Booking, CalendarFeedToken
+from bookings.serializers import (
+    BookingCreateSerializer,
+    BookingRescheduleSerializer,
+    BookingSerializer,
+    CalendarFeedSerializer,
+    SlotsQuerySerializer,
+    SlotsSerializer,
+)
+
+
+class SlotsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("service", OpenApiTypes.UUID, required=True),
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter(
+                "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="UUID or slug"
+            ),
+        ],
+        responses=SlotsSerializer,
+    )
+    def get(self, request, id):
+        practitioner = selectors.published_practitioner_get(id_or_slug=id)
+        query = SlotsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        service = selectors.practitioner_service_get(
+            practitioner=practitioner, service_id=query.validated_data["service"]
+        )
+        slots = selectors.practitioner_slots(
+            practitioner=practitioner,
+            service=service,
+            date_from=query.validated_data["from"],
+            date_to=query.validated_data["to"],
+        )
+        return Response(SlotsSerializer({"timezone": practitioner.timezone, "slots": slots}).data)
+
+
+class BookingListCreateView(generics.ListAPIView):
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+
+    def get_throttles(self):
+        self.throttle_scope = "booking" if self.request.method == "POST" else None
+        return super().get_throttles()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Booking.objects.none()
+        return selectors.bookings_visible_to(user=self.request.user).order_by("start")
+
+    @extend_schema(
+        request=BookingCreateSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={201: BookingSerializer, 200: BookingSerializer},
+    )
+    def post(self, request):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service = selectors.service_for_booking(service_id=data.validated_data["service"])
+        booking, created = services.booking_create_idempotent(
+            client=request.user,
+            service=service,
+            start=data.validated_data["start"],
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
+            fingerprint=services.request_fingerprint(request.data),
+        )
+        return Response(
+            BookingSerializer(booking).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class BookingDetailView(APIView):
+    @extend_schema(responses=BookingSerializer)
+    def get(self, request, pk):
+        booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
+        return Response(BookingSerializer(booking).data)
+
+
+class _BookingActionView(APIView):
+    action_service = None
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    def post(self, request, pk):
+        booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
+        booking = type(self).action_service(booking=booking, by=request.user)
+        return Response(BookingSerializer(booking).data)
+
+
+class BookingCancelView(_BookingActionView):
+    action_service = services.booking_cancel
+
+
+class BookingCompleteView(_BookingActionView):
+    action_service = services.booking_complete
+
+
+class BookingNoShowView(_BookingActionView):
+    action_service = services.booking_mark_no_show
+
+
+class BookingRescheduleView(APIView):
+    @extend_schema(request=BookingRescheduleSerializer, responses=BookingSerializer)
+    def post(self, request, pk):
+        booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
+        data = BookingRescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_reschedule(
+            booking=booking, by=request.user, start=data.validated_data["start"]
+        )
+        return Response(BookingSerializer(booking).data)
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        # Errors: a short text body is all a calendar app can use.
+        return str(data.get("detail", data) if isinstance(data, dict) else data).encode()
+
+
+def _ics_response(user) -> HttpResponse:
+    bookings = selectors.practitioner_upcoming_bookings(user=user, now=timezone.now())
+    response = HttpResponse(calendar_bytes(bookings, method=None), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="stillpoint.ics"'
+    return response
+
+
+class MyCalendarView(APIView):
+    permission_classes = [IsAuthenticated, IsPractitioner]
+    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
+    def get(self, request):
+        return _ics_response(request.user)
+
+
+class MyCalendarFeedView(APIView):
+    """The secret feed URL for calendar apps; POST replaces the secret."""
+
+    permission_classes = [IsAuthenticated, IsPractitioner]
+
+    def _url(self, request, token: CalendarFeedToken) -> str:
+        path = reverse("calendar-feed", kwargs={"token": token.token})
+        return request.build_absolute_uri(path)
+
+    @extend_schema(responses=CalendarFeedSerializer)
+    def get(self, request):
+        token = services.calendar_feed_token_get_or_create(user=request.user)
+        return Response({"url": self._url(request, token)})
+
+    @extend_schema(request=None, responses=CalendarFeedSerializer)
+    def post(self, request):
+        token = services.calendar_feed_token_rotate(user=request.user)
+        return Response({"url": self._url(request, token)})
+
+
+class CalendarFeedView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(auth=[], responses={(200, "text/calendar"): OpenApiTypes.STR})
+    def get(self, request, token):
+        return _ics_response(selectors.calendar_feed_owner(token=token))

@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.bookings.conftest import iso, make_booking, slots_on
+from tests.factories import make_practitioner, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(profile):
+    return f"/api/v1/practitioners/{profile.pk}/slots/"
+
+
+def _day(days_ahead):
+    return (timezone.now().date() + timedelta(days=days_ahead)).isoformat()
+
+
+def test_slots_for_a_published_practitioner_by_id_and_slug(api_client):
+    _, profile, service = make_practitioner(timezone="America/New_York", min_notice_minutes=0)
+    day = _day(5)
+    params = {"service": service.pk, "from": day, "to": day}
+    by_id = api_client.get(_url(profile), params)
+    assert by_id.status_code == 200, by_id.json()
+    body = by_id.json()
+    assert body["timezone"] == "America/New_York"
+    assert len(body["slots"]) == 8  # 09:00-17:00, 60 minutes
+    assert body["slots"][0]["start"].endswith("Z")
+    by_slug = api_client.get(f"/api/v1/practitioners/{profile.slug}/slots/", params)
+    assert by_slug.json() == body
+
+
+def test_booked_slot_disappears_with_its_buffer(api_client, client_user):
+    _, profile, service = make_practitioner(min_notice_minutes=0, buffer_minutes=15)
+    slots = slots_on(profile, service, 5)
+    make_booking(client=client_user, service=service, start=slots[3].start)
+    day = _day(5)
+    body = api_client.get(_url(profile), {"service": service.pk, "from": day, "to": day}).json()
+    starts = [s["start"] for s in body["slots"]]
+    # The booked hour goes, and so do its neighbours, which end/start inside the buffer.
+    for gone in (slots[2], slots[3], slots[4]):
+        assert iso(gone.start) not in starts
+    assert iso(slots[1].start) in starts and iso(slots[5].start) in starts
+
+
+def test_expired_hold_stops_counting_at_once(api_client, client_user):
+    _, profile, service = make_practitioner(min_notice_minutes=0)
+    slot = slots_on(profile, service, 5)[0]
+    make_booking(
+        client=client_user,
+        service=service,
+        start=slot.start,
+        status="pending_payment",
+        hold=timezone.now() - timedelta(seconds=1),
+    )
+    day = _day(5)
+    body = api_client.get(_url(profile), {"service": service.pk, "from": day, "to": day}).json()
+    assert iso(slot.start) in [s["start"] for s in body["slots"]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2026-01-10", "to": "2026-01-09"},  # reversed
+        {"from": "2026-01-01", "to": "2026-03-05"},  # 64 days
+        {"from": "tomorrow", "to": "2026-01-09"},
+        {"to": "2026-01-09"},
+    ],
+)
+def test_bad_windows_are_400(api_client, params):
+    _, profile, service = make_practitioner()
+    response = api_client.get(_url(profile), {"service": service.pk, **params})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_62_day_window_is_allowed(api_client):
+    _, profile, service = make_practitioner(min_notice_minutes=0)
+    response = api_client.get(
+        _url(profile), {"service": service.pk, "from": _day(0), "to": _day(61)}
+    )
+    assert response.status_code == 200
+    assert len(response.json()["slots"]) > 400
+
+
+def test_unpublished_or_unknown_practitioner_is_404_and_foreign_service_400(api_client):
+    _, hidden, hidden_service = make_practitioner(published=False)
+    _, profile, _ = make_practitioner(name="Other One")
+    day = _day(3)
+    assert (
+        api_client.get(
+            _url(hidden), {"service": hidden_service.pk, "from": day, "to": day}
+        ).status_code
+        == 404
+    )
+    assert (
+        api_client.get(
+            "/api/v1/practitioners/nobody/slots/",
+            {"service": hidden_service.pk, "from": day, "to": day},
+        ).status_code
+        == 404
+    )
+    foreign = api_client.get(_url(profile), {"service": hidden_service.pk, "from": day, "to": day})
+    assert foreign.status_code == 400 and "service" in foreign.json()
+    bad = api_client.get(_url(profile), {"service": "not-a-uuid", "from": day, "to": day})
+    assert bad.status_code == 400
+
+
+def test_time_off_removes_slots(api_client):
+    from directory.models import TimeOff
+
+    _, profile, service = make_practitioner(min_notice_minutes=0)
+    slots = slots_on(profile, service, 4)
+    TimeOff.objects.create(practitioner=profile, starts_at=slots[0].start, ends_at=slots[-1].end)
+    day = _day(4)
+    body = api_client.get(_url(profile), {"service": service.pk, "from": day, "to": day}).json()
+    assert body["slots"] == []
+    make_user()  # the endpoint is public; no user needed
