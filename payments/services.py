@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from bookings import services as booking_services
+from bookings.errors import SlotUnavailable
 from bookings.models import Booking, BookingStatus
 from config.errors import Conflict, ServiceUnavailable
 from directory.models import PractitionerProfile
-from payments import booking_state
 from payments.models import (
     Payment,
     PaymentStatus,
@@ -105,10 +106,7 @@ def _payment_intent_params(*, booking: Booking, customer_id: str) -> dict:
 
 
 def _release_hold(booking: Booking) -> None:
-    with transaction.atomic():
-        locked = Booking.objects.select_for_update().get(pk=booking.pk)
-        if locked.status == BookingStatus.PENDING_PAYMENT:
-            booking_state.expire(locked)
+    booking_services.booking_expire(booking=booking)
     booking.refresh_from_db()
 
 
@@ -363,21 +361,23 @@ def _on_payment_intent_succeeded(intent) -> str:
 
     if booking.status == BookingStatus.CONFIRMED:
         return "already confirmed"
-    now = timezone.now()
-    hold_running = booking.hold_expires_at is not None and booking.hold_expires_at > now
-    if booking.status == BookingStatus.PENDING_PAYMENT and hold_running:
-        booking_state.confirm(booking)
-        return "confirmed booking"
     if booking.status in (BookingStatus.PENDING_PAYMENT, BookingStatus.EXPIRED):
-        if booking_state.slot_is_free_for(booking):
-            booking_state.confirm(booking)
-            return "confirmed booking after its hold expired"
-        if booking.status == BookingStatus.PENDING_PAYMENT:
-            booking_state.expire(booking)
-        reason = RefundReason.SLOT_TAKEN
+        now = timezone.now()
+        lapsed = booking.status == BookingStatus.EXPIRED or booking.hold_expires_at <= now
+        try:
+            booking_services.booking_confirm(booking=booking)
+        except SlotUnavailable:
+            # The hold ran out and someone else has the slot now: give the money back.
+            if booking.status == BookingStatus.PENDING_PAYMENT:
+                booking = booking_services.booking_expire(booking=booking)
+            reason = RefundReason.SLOT_TAKEN
+        else:
+            return "confirmed booking after its hold expired" if lapsed else "confirmed booking"
     else:
         # Cancelled (or otherwise closed) before the money arrived: give it all back.
         reason = RefundReason.CANCELLATION
+    if payment.refundable_amount == 0:
+        return f"nothing left to refund ({reason}); booking {booking.status}"
     refund = _refund_reserve(payment=payment, amount=payment.refundable_amount, reason=reason)
     # Inside the transaction on purpose: if Stripe cannot be reached, nothing is recorded
     # and the event is redelivered; the idempotency key makes the repeat safe.

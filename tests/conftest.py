@@ -13,6 +13,9 @@ from rest_framework.test import APIClient
 from accounts.models import MODERATORS_GROUP, Role
 from tests.factories import client_for, make_user
 
+# localstripe fixtures (`localstripe`, `stripe_local_api`, `stripe_local`) for any test that pays.
+pytest_plugins = ["tests.payments.localstripe_plugin"]
+
 
 def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":
@@ -31,6 +34,14 @@ def _no_throttling(settings):
     # only make results depend on test order.
     settings.THROTTLE_RATES = ""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _stripe_stays_on_loopback(settings):
+    # No test may reach api.stripe.com: by default Stripe is a closed loopback port (calls
+    # fail fast as "unavailable"); tests that pay use localstripe or `responses`.
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    settings.STRIPE_CONNECT = False
 
 
 @pytest.fixture(autouse=True)

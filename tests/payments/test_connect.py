@@ -9,7 +9,7 @@ from bookings.models import BookingStatus
 from payments import services
 from payments.models import Payment, PaymentStatus, StripeCustomer
 from tests.factories import client_for, make_practitioner, make_user
-from tests.payments.conftest import make_booking
+from tests.payments.helpers import make_booking
 
 pytestmark = pytest.mark.django_db
 

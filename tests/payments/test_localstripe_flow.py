@@ -17,7 +17,7 @@ from payments.models import (
     WebhookEvent,
 )
 from tests.factories import make_practitioner, make_user
-from tests.payments.conftest import make_booking, pay, wait_for
+from tests.payments.helpers import make_booking, pay, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -139,30 +139,6 @@ def test_late_success_after_expiry_confirms_when_slot_still_free(stripe_local):
 
     wait_for(lambda: _status(booking) == BookingStatus.CONFIRMED)
     assert not Refund.objects.exists()
-
-
-def test_late_success_after_expiry_refunds_in_full_when_slot_taken(stripe_local):
-    _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
-    payment = services.payment_start_for_booking(booking=booking)
-    # The hold ran out (not yet swept) and someone else booked and confirmed the slot.
-    Booking.objects.filter(pk=booking.pk).update(
-        hold_expires_at=timezone.now() - timedelta(minutes=1)
-    )
-    make_booking(
-        client=make_user(), service=service, start=booking.start, status=BookingStatus.CONFIRMED
-    )
-
-    pay(stripe_local, payment.payment_intent_id)
-
-    wait_for(lambda: Refund.objects.filter(payment=payment).exists())
-    assert _status(booking) == BookingStatus.EXPIRED
-    refund = Refund.objects.get(payment=payment)
-    assert refund.amount == 9000 and refund.reason == "slot_taken"
-    assert refund.status == RefundStatus.SUCCEEDED
-    assert stripe_local.v1.refunds.retrieve(refund.stripe_refund_id).amount == 9000
-    payment.refresh_from_db()
-    assert payment.refunded_amount == 9000 and payment.status == PaymentStatus.SUCCEEDED
 
 
 def test_unreachable_stripe_releases_hold_and_leaves_no_intent(stripe_local, settings):

@@ -11,7 +11,7 @@ from django.db.utils import OperationalError
 from bookings.models import BookingStatus
 from payments.models import Payment, PaymentStatus, Refund, WebhookEvent
 from tests.factories import client_for, make_practitioner, make_user
-from tests.payments.conftest import WEBHOOK_PATH, make_booking, make_event, post_event, sign
+from tests.payments.helpers import WEBHOOK_PATH, make_booking, make_event, post_event, sign
 
 pytestmark = pytest.mark.django_db
 
