@@ -19,7 +19,7 @@ from accounts.models import User
 from bookings import services as booking_services
 from bookings.errors import SlotUnavailable
 from bookings.models import Booking, BookingStatus
-from config.errors import Conflict, ServiceUnavailable
+from config.errors import ApplicationError, Conflict, ServiceUnavailable
 from directory.models import PractitionerProfile
 from payments.models import (
     Payment,
@@ -296,41 +296,66 @@ def refunds_retry_pending(*, older_than_seconds: int = 60) -> int:
 # --- Webhooks ------------------------------------------------------------------
 
 
-def webhook_event_process(*, event: stripe.Event, payload: dict) -> str:
+class InvalidEvent(ApplicationError):
+    code = "invalid_event"
+    message = "The payload is not a Stripe event."
+
+
+def _str(obj: dict, key: str) -> str:
+    value = obj.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _int(obj: dict, key: str) -> int | None:
+    value = obj.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _dict(obj: dict, key: str) -> dict:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def webhook_event_process(*, payload: dict) -> str:
     """Store a verified event once and process it once; returns what was done.
 
-    A Stripe failure while processing (e.g. a refund) rolls everything back,
-    including the event record, so the view answers 503 and Stripe retries.
+    `payload` is the parsed body whose signature the view verified. A Stripe
+    failure while processing (e.g. a refund) rolls everything back, including
+    the event record, so the view answers 503 and Stripe retries.
     """
-    handler = _HANDLERS.get(event.type)
+    event_id, event_type = _str(payload, "id"), _str(payload, "type")
+    obj = _dict(_dict(payload, "data"), "object")
+    if not (event_id and event_type and obj):
+        raise InvalidEvent()
+    handler = _HANDLERS.get(event_type)
     with transaction.atomic(durable=True):
         record, _ = WebhookEvent.objects.get_or_create(
-            event_id=event.id, defaults={"type": event.type, "payload": payload}
+            event_id=event_id[:255], defaults={"type": event_type[:100], "payload": payload}
         )
         record = WebhookEvent.objects.select_for_update().get(pk=record.pk)
         if record.processed_at is not None:
             return "duplicate"
-        outcome = handler(event.data.object) if handler else "ignored: unhandled type"
+        outcome = handler(obj) if handler else "ignored: unhandled type"
         record.processed_at = timezone.now()
         record.outcome = outcome[:300]
         record.save(update_fields=["processed_at", "outcome"])
-    logger.info("Stripe event %s (%s): %s", event.id, event.type, outcome)
+    logger.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
     return outcome
 
 
 def _payment_for_intent(intent) -> tuple[Payment | None, str | None]:
     """The payment an intent refers to, or why the event must be ignored."""
-    payment = Payment.objects.filter(payment_intent_id=intent.get("id")).first()
+    payment = Payment.objects.filter(payment_intent_id=_str(intent, "id")).first()
     if payment is None:
         return None, "ignored: unknown payment intent"
-    booking_id = (intent.get("metadata") or {}).get("booking_id")
+    booking_id = _str(_dict(intent, "metadata"), "booking_id")
     if booking_id != str(payment.booking_id):
         logger.warning("PaymentIntent %s: booking mismatch", payment.payment_intent_id)
         return None, "ignored: booking mismatch"
-    if intent.get("currency") != payment.currency:
+    if _str(intent, "currency") != payment.currency:
         logger.warning("PaymentIntent %s: currency mismatch", payment.payment_intent_id)
         return None, "ignored: currency mismatch"
-    if intent.get("amount") != payment.amount:
+    if _int(intent, "amount") != payment.amount:
         logger.warning(
             "PaymentIntent %s: amount mismatch (%s != %s)",
             payment.payment_intent_id,
@@ -397,10 +422,10 @@ def _on_payment_intent_payment_failed(intent) -> str:
     if ignored:
         return ignored
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    error = intent.get("last_payment_error") or {}
+    error = _dict(intent, "last_payment_error")
     payment.failure_count += 1
-    payment.last_failure_code = (error.get("code") or error.get("decline_code") or "")[:64]
-    payment.last_failure_message = (error.get("message") or "")[:500]
+    payment.last_failure_code = (_str(error, "code") or _str(error, "decline_code"))[:64]
+    payment.last_failure_message = _str(error, "message")[:500]
     payment.save(
         update_fields=["failure_count", "last_failure_code", "last_failure_message", "updated_at"]
     )
@@ -408,14 +433,14 @@ def _on_payment_intent_payment_failed(intent) -> str:
 
 
 def _on_charge_refunded(charge) -> str:
-    payment = Payment.objects.filter(payment_intent_id=charge.get("payment_intent")).first()
+    payment = Payment.objects.filter(payment_intent_id=_str(charge, "payment_intent")).first()
     if payment is None:
         return "ignored: unknown payment intent"
-    if charge.get("currency") != payment.currency or charge.get("amount") != payment.amount:
-        logger.warning("Charge %s does not match payment %s", charge.get("id"), payment.pk)
+    if _str(charge, "currency") != payment.currency or _int(charge, "amount") != payment.amount:
+        logger.warning("Charge %s does not match payment %s", _str(charge, "id"), payment.pk)
         return "ignored: amount mismatch"
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    stripe_refunded = min(int(charge.get("amount_refunded") or 0), payment.amount)
+    stripe_refunded = min(_int(charge, "amount_refunded") or 0, payment.amount)
     missing = stripe_refunded - payment.refunded_amount
     if missing > 0:
         # Refunded outside Stillpoint (e.g. the Stripe dashboard): record it in the ledger.
@@ -434,23 +459,27 @@ def _on_charge_refunded(charge) -> str:
 
 
 def _on_account_updated(account) -> str:
-    updated = PractitionerProfile.objects.filter(stripe_account_id=account.get("id")).update(
-        charges_enabled=bool(account.get("charges_enabled")),
-        payouts_enabled=bool(account.get("payouts_enabled")),
-        details_submitted=bool(account.get("details_submitted")),
+    account_id = _str(account, "id")
+    if not account_id:
+        return "ignored: unknown account"
+    updated = PractitionerProfile.objects.filter(stripe_account_id=account_id).update(
+        charges_enabled=account.get("charges_enabled") is True,
+        payouts_enabled=account.get("payouts_enabled") is True,
+        details_submitted=account.get("details_submitted") is True,
         updated_at=timezone.now(),
     )
     return "updated account status" if updated else "ignored: unknown account"
 
 
 def _on_charge_dispute_created(dispute) -> str:
-    payment = Payment.objects.filter(payment_intent_id=dispute.get("payment_intent")).first()
+    payment = Payment.objects.filter(payment_intent_id=_str(dispute, "payment_intent")).first()
     if payment is None:
         return "ignored: unknown payment intent"
+    dispute_id = _str(dispute, "id")[:64]
     Payment.objects.filter(pk=payment.pk).update(
-        disputed=True, dispute_id=dispute.get("id") or "", updated_at=timezone.now()
+        disputed=True, dispute_id=dispute_id, updated_at=timezone.now()
     )
-    logger.warning("Payment %s disputed (%s)", payment.payment_intent_id, dispute.get("id"))
+    logger.warning("Payment %s disputed (%s)", payment.payment_intent_id, dispute_id)
     return "marked disputed"
 
 

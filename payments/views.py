@@ -43,15 +43,20 @@ class StripeWebhookView(APIView):
         payload = request.body
         signature = request.headers.get("Stripe-Signature", "")
         try:
-            event = construct_event(payload=payload, signature=signature)
-            data = json.loads(payload)
-        except (SignatureError, ValueError) as exc:
+            construct_event(payload=payload, signature=signature)
+        except SignatureError as exc:
             logger.warning("Rejected Stripe webhook: %s", exc)
             return Response(
                 {"code": "invalid_signature", "detail": "The Stripe signature is not valid."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        outcome = services.webhook_event_process(event=event, payload=data)
+        except (ValueError, TypeError, AttributeError) as exc:
+            # Signed by someone holding our secret, yet not an event: still never a 500.
+            raise services.InvalidEvent() from exc
+        data = json.loads(payload)
+        if not isinstance(data, dict):
+            raise services.InvalidEvent()
+        outcome = services.webhook_event_process(payload=data)
         return Response({"received": True, "outcome": outcome})
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import stripe
+from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
@@ -153,3 +154,26 @@ def test_unreachable_stripe_releases_hold_and_leaves_no_intent(stripe_local, set
     assert _status(booking) == BookingStatus.EXPIRED
     assert not Payment.objects.exists()
     assert len(stripe_local.v1.payment_intents.list(params={"limit": 100}).data) == before
+
+
+def test_refund_left_pending_when_stripe_is_down_is_retried_by_expire_holds(
+    stripe_local, settings, localstripe
+):
+    booking, payment = _paid_booking(stripe_local)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+
+    refund = services.payment_refund(booking=booking, amount=9000, reason="cancellation")
+
+    assert (refund.status, refund.stripe_refund_id) == (RefundStatus.PENDING, None)
+    payment.refresh_from_db()
+    assert payment.refunded_amount == 9000  # reserved: nothing else can refund it meanwhile
+    with pytest.raises(services.RefundExceedsPayment):
+        services.payment_refund(booking=booking, amount=1, reason="slot_taken")
+
+    settings.STRIPE_API_BASE = localstripe
+    Refund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    call_command("expire_holds")
+
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert stripe_local.v1.refunds.retrieve(refund.stripe_refund_id).amount == 9000

@@ -87,12 +87,27 @@ def test_bad_signature_is_400_and_changes_nothing(api_client, pending, signature
     assert payment.status == PaymentStatus.PENDING
 
 
-def test_non_json_body_with_valid_signature_is_400(api_client, webhook_secret):
-    body = b"not json"
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'"text"', b'{"id": "evt_1"}', b'{"id": "evt_1", "type": "x", "data": 1}'],
+)
+def test_signed_body_that_is_not_an_event_is_400(api_client, webhook_secret, body):
     response = api_client.post(
         WEBHOOK_PATH, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
     )
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid_event"
+    assert not WebhookEvent.objects.exists()
+
+
+def test_malformed_fields_inside_a_signed_event_never_500(api_client, pending):
+    booking, payment = pending
+    intent = _intent(payment, metadata=["not", "a", "dict"], amount="9000")
+    response = post_event(api_client, make_event("payment_intent.succeeded", intent))
+    assert response.status_code == 200
+    assert response.json()["outcome"].startswith("ignored:")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.PENDING_PAYMENT
 
 
 @pytest.mark.parametrize(
