@@ -42,6 +42,8 @@ class PaymentAdmin(ReadOnlyAdmin):
     )
     list_filter = ("status", "disputed", "currency")
     search_fields = ("payment_intent_id", "booking__id", "stripe_customer_id")
+    # The client_secret lets its holder pay the intent; staff never need to see it.
+    exclude = ("client_secret",)
     inlines = [RefundInline]
 
 

@@ -432,6 +432,16 @@ def _on_payment_intent_payment_failed(intent) -> str:
     return "recorded failure"
 
 
+def _on_payment_intent_canceled(intent) -> str:
+    payment, ignored = _payment_for_intent(intent)
+    if ignored:
+        return ignored
+    updated = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+        status=PaymentStatus.CANCELED, updated_at=timezone.now()
+    )
+    return "marked canceled" if updated else f"ignored: payment already {payment.status}"
+
+
 def _on_charge_refunded(charge) -> str:
     payment = Payment.objects.filter(payment_intent_id=_str(charge, "payment_intent")).first()
     if payment is None:
@@ -486,6 +496,7 @@ def _on_charge_dispute_created(dispute) -> str:
 _HANDLERS = {
     "payment_intent.succeeded": _on_payment_intent_succeeded,
     "payment_intent.payment_failed": _on_payment_intent_payment_failed,
+    "payment_intent.canceled": _on_payment_intent_canceled,
     "charge.refunded": _on_charge_refunded,
     "account.updated": _on_account_updated,
     "charge.dispute.created": _on_charge_dispute_created,

@@ -17,6 +17,19 @@ from tests.factories import client_for, make_user
 pytest_plugins = ["tests.payments.localstripe_plugin"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # SQLite tests use a file, not shared-cache memory: the live server thread (payments
+    # end-to-end tests, webhooks from localstripe) then has its own connection with real
+    # locking (WAL, busy timeout, IMMEDIATE), as in production, instead of sharing ours.
+    from django.conf import settings
+
+    for alias, db in settings.DATABASES.items():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            db.setdefault("TEST", {})
+            db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("sqlite") / f"test_{alias}.sqlite3")
+
+
 def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":
         return

@@ -3,15 +3,16 @@
 from datetime import timedelta
 
 import pytest
+import requests
 import stripe
 from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
-from payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from tests.bookings.conftest import free_start, iso
 from tests.factories import client_for, make_practitioner, make_user
-from tests.payments.helpers import pay, wait_for
+from tests.payments.helpers import SECRET_KEY, pay, post_event, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,7 @@ def _lapse_hold(booking_id):
     )
 
 
-def test_book_pay_webhook_confirms(setup, settings):
+def test_book_pay_webhook_confirms(setup, settings, localstripe):
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_stillpoint"
     response = _book(setup["client_api"], setup["service"], setup["start"])
 
@@ -65,6 +66,18 @@ def test_book_pay_webhook_confirms(setup, settings):
     # The client confirms with the SDK; only the signed webhook confirms the booking.
     pay(setup["stripe"], payment["payment_intent_id"])
     wait_for(lambda: _status_via_api(setup["client_api"], body["id"]) == "confirmed")
+
+    # Stripe redelivers the very event localstripe sent: processed once only.
+    events = requests.get(
+        f"{localstripe}/v1/events",
+        params={"type": "payment_intent.succeeded"},
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        timeout=5,
+    ).json()["data"]
+    (event,) = [e for e in events if e["data"]["object"]["id"] == payment["payment_intent_id"]]
+    redelivered = post_event(setup["client_api"], event)
+    assert redelivered.json() == {"received": True, "outcome": "duplicate"}
+    assert WebhookEvent.objects.filter(event_id=event["id"]).count() == 1
 
     # The practitioner sees the booking but not the client's payment secret.
     seen = setup["practitioner_api"].get(f"{URL}{body['id']}/").json()

@@ -160,6 +160,17 @@ def test_payment_failed_records_failure_and_keeps_booking_pending(api_client, pe
     assert booking.status == BookingStatus.PENDING_PAYMENT
 
 
+def test_payment_intent_canceled_marks_a_pending_payment(api_client, pending):
+    _, payment = pending
+    intent = _intent(payment, status="canceled")
+
+    response = post_event(api_client, make_event("payment_intent.canceled", intent))
+
+    assert response.json()["outcome"] == "marked canceled"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELED
+
+
 def test_charge_refunded_syncs_refunds_made_outside(api_client, pending):
     _, payment = pending
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.SUCCEEDED)
