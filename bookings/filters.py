@@ -1,7 +1,16 @@
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
 import django_filters
+from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
+from bookings.selectors import practitioners_first_free_slot
+from config.errors import ApplicationError
+from directory import selectors as directory_selectors
+from directory.filters import PractitionerSearchFilterSet, SearchForm
 
 
 class BookingFilter(django_filters.FilterSet):
@@ -18,3 +27,123 @@ class BookingFilter(django_filters.FilterSet):
     def filter_upcoming(self, queryset, name, value):
         now = timezone.now()
         return queryset.filter(end__gte=now) if value == "true" else queryset.filter(end__lt=now)
+
+
+# --- Availability-aware practitioner search (extends directory's search) ---------
+
+ORDER_NEXT_AVAILABLE = "next_available"
+MAX_AVAILABILITY_DAYS = 62
+# Without a window, ordering by next availability looks this far ahead.
+NEXT_AVAILABLE_DAYS = 14
+# The engine runs per candidate, so the geo filter must leave a bounded set.
+MAX_AVAILABILITY_CANDIDATES = 3000
+
+
+class AvailabilitySearchForm(SearchForm):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("available_from"), data.get("available_to")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(
+                    {"available_to": "Must not be before `available_from`."}, code="invalid"
+                )
+            if (end - start).days + 1 > MAX_AVAILABILITY_DAYS:
+                raise forms.ValidationError(
+                    {"available_to": f"The window is at most {MAX_AVAILABILITY_DAYS} days."},
+                    code="invalid",
+                )
+        return data
+
+
+class SearchTooBroad(ApplicationError):
+    code = "search_too_broad"
+    message = "Too many practitioners match to check availability; narrow the search."
+
+
+class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
+    """Directory search plus `available_from`/`available_to` and `ordering=next_available`.
+
+    The slot engine runs only on the geo-filtered candidates, with the very inputs the
+    slots endpoint uses; dates are days in each practitioner's own zone, as there.
+    """
+
+    ORDERING_CHOICES = [
+        *PractitionerSearchFilterSet.ORDERING_CHOICES,
+        (ORDER_NEXT_AVAILABLE, "Earliest free slot first (needs a location)"),
+    ]
+    available_from = django_filters.DateFilter(
+        method="filter_noop", help_text="Has a free slot on or after this day (YYYY-MM-DD)."
+    )
+    available_to = django_filters.DateFilter(
+        method="filter_noop", help_text="Has a free slot on or before this day (YYYY-MM-DD)."
+    )
+    ordering = django_filters.ChoiceFilter(method="filter_noop", choices=ORDERING_CHOICES)
+
+    class Meta(PractitionerSearchFilterSet.Meta):
+        form = AvailabilitySearchForm
+
+    def availability_window(self) -> tuple[date, date] | None:
+        data = self.form.cleaned_data
+        start, end = data.get("available_from"), data.get("available_to")
+        if start is None and end is None:
+            return None
+        today = timezone.now().date()
+        start = start or min(today, end)
+        return start, end or start
+
+    def refine_candidates(self, queryset: QuerySet):
+        data = self.form.cleaned_data
+        window = self.availability_window()
+        by_next = data.get("ordering") == ORDER_NEXT_AVAILABLE
+        if window is None and not by_next:
+            return queryset
+        if data.get("near") is None and not data.get("location"):
+            raise directory_selectors.LocationRequired(
+                "Searching by availability needs `near` or `location`."
+            )
+        ids = list(queryset.values_list("pk", flat=True)[: MAX_AVAILABILITY_CANDIDATES + 1])
+        if len(ids) > MAX_AVAILABILITY_CANDIDATES:
+            raise SearchTooBroad()
+        if window is None:
+            today = timezone.now().date()
+            window = (today, today + timedelta(days=NEXT_AVAILABLE_DAYS - 1))
+        first = practitioners_first_free_slot(
+            practitioner_ids=ids,
+            date_from=window[0],
+            date_to=window[1],
+            mode=data.get("mode") or None,
+            earliest=by_next,
+        )
+        if self.availability_window() is not None:
+            ids = [pk for pk in ids if first.get(pk) is not None]
+        if by_next:
+            # Stable: practitioners free at the same moment keep the selector's order.
+            ids.sort(key=lambda pk: (first.get(pk) is None, first.get(pk) or window_end(window)))
+        return RankedProfiles(queryset, ids)
+
+
+def window_end(window: tuple[date, date]) -> datetime:
+    return datetime.combine(window[1] + timedelta(days=2), datetime.min.time(), UTC)
+
+
+class RankedProfiles(Sequence):
+    """Profiles in a ranking computed in Python, loaded from the database a page at a time.
+
+    Paginators only need len() and slicing, so only the requested page's rows (with the
+    selector's annotations and prefetches) are ever fetched.
+    """
+
+    def __init__(self, queryset: QuerySet, ids: list):
+        self.queryset = queryset
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            wanted = self.ids[index]
+            rows = {p.pk: p for p in self.queryset.filter(pk__in=wanted)}
+            return [rows[pk] for pk in wanted if pk in rows]
+        return self[index : index + 1][0] if index >= 0 else self[len(self) + index]

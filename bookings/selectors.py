@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Func, IntegerField, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -48,15 +48,57 @@ def slot_policy(*, practitioner: PractitionerProfile, service: Service) -> SlotP
     )
 
 
-def practitioner_rules(*, practitioner: PractitionerProfile, service: Service) -> list[WeeklyRule]:
-    rules = AvailabilityRule.objects.filter(practitioner=practitioner)
-    if service.location_id:
-        # A rule tied to another location is not time this in-person service can use.
-        rules = rules.filter(Q(location__isnull=True) | Q(location_id=service.location_id))
+def rules_for_service(rows, *, service_location_id) -> list[WeeklyRule]:
+    """Rules an engine run for a service may use: rows of (weekday, start, end, location_id).
+
+    A rule tied to another location is not time an in-person service can use.
+    """
     return [
         WeeklyRule(weekday, start, end)
-        for weekday, start, end in rules.values_list("weekday", "start_minute", "end_minute")
+        for weekday, start, end, location_id in rows
+        if location_id is None or service_location_id is None or location_id == service_location_id
     ]
+
+
+class EpochSeconds(Func):
+    """A timestamp as integer seconds since 1970 (UTC), computed in SQL.
+
+    Hundreds of busy intervals then reach the engine without Python parsing a
+    datetime for each: on SQLite that parsing cost more than the engine itself.
+    """
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            # '%%%%' survives both the template and the backend's %-unescaping as one '%'.
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
+        )
+
+
+def busy_intervals(rows, *, buffer_minutes: int) -> list[tuple[int, int]]:
+    """Active bookings' (blocked_start, blocked_end) epoch-second rows as engine busy intervals.
+
+    The engine widens busy intervals by the current buffer on both sides; a booking
+    stored its own trailing buffer in blocked_end, so passing (start, blocked_end -
+    buffer) makes the engine agree exactly with the blocked ranges the database checks.
+    """
+    buffer = buffer_minutes * 60
+    return [(s, max(s, be - buffer)) for s, be in rows]
+
+
+def practitioner_rules(*, practitioner: PractitionerProfile, service: Service) -> list[WeeklyRule]:
+    rows = AvailabilityRule.objects.filter(practitioner=practitioner).values_list(
+        "weekday", "start_minute", "end_minute", "location_id"
+    )
+    return rules_for_service(rows, service_location_id=service.location_id)
 
 
 def practitioner_busy(
@@ -67,13 +109,7 @@ def practitioner_busy(
     now: datetime,
     buffer_minutes: int,
     exclude_booking_id=None,
-) -> list[tuple[datetime, datetime]]:
-    """Active bookings as engine busy intervals.
-
-    The engine widens busy intervals by the current buffer on both sides; a booking
-    stored its own trailing buffer in blocked_end, so passing (start, blocked_end -
-    buffer) makes the engine agree exactly with the blocked ranges the database checks.
-    """
+) -> list[tuple[int, int]]:
     qs = Booking.objects.filter(
         active_bookings_q(now=now),
         practitioner_id=practitioner_id,
@@ -82,8 +118,8 @@ def practitioner_busy(
     )
     if exclude_booking_id is not None:
         qs = qs.exclude(pk=exclude_booking_id)
-    buffer = timedelta(minutes=buffer_minutes)
-    return [(s, max(s, be - buffer)) for s, be in qs.values_list("blocked_start", "blocked_end")]
+    rows = qs.values_list(EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
+    return busy_intervals(rows, buffer_minutes=buffer_minutes)
 
 
 def practitioner_slots(
@@ -184,3 +220,92 @@ def calendar_feed_owner(*, token: str) -> User:
     if feed is None or not feed.user.is_active:
         raise NotFound("No such calendar feed.")
     return feed.user
+
+
+def practitioners_first_free_slot(
+    *,
+    practitioner_ids,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    mode: str | None = None,
+    earliest: bool = True,
+) -> dict:
+    """{practitioner id: start of its first free slot in the window, or None}, in bulk.
+
+    The same engine inputs as `practitioner_slots` (which the slots endpoint uses),
+    fetched for all practitioners in five queries. A practitioner is available when
+    any active service (of `mode`, if given) has a slot; with `earliest=False` the
+    first service that has one answers, which is enough to filter but not to order.
+    """
+    now = now or timezone.now()
+    ids = list(practitioner_ids)
+    if not ids:
+        return {}
+    profiles = PractitionerProfile.objects.filter(pk__in=ids).values(
+        "pk",
+        "timezone",
+        "slot_interval_minutes",
+        "buffer_minutes",
+        "min_notice_minutes",
+        "max_advance_days",
+    )
+    services = Service.objects.filter(practitioner_id__in=ids, is_active=True)
+    if mode:
+        services = services.filter(mode=mode)
+    services_of: dict = {}
+    for pid, duration, location_id in services.order_by("duration_minutes").values_list(
+        "practitioner_id", "duration_minutes", "location_id"
+    ):
+        services_of.setdefault(pid, []).append((duration, location_id))
+    rules_of: dict = {}
+    for pid, *row in AvailabilityRule.objects.filter(practitioner_id__in=ids).values_list(
+        "practitioner_id", "weekday", "start_minute", "end_minute", "location_id"
+    ):
+        rules_of.setdefault(pid, []).append(row)
+    # Generous UTC bounds: every zone's local window, plus the longest slot and buffer.
+    fetch_start = datetime.combine(date_from - timedelta(days=2), datetime.min.time(), UTC)
+    fetch_end = datetime.combine(date_to + timedelta(days=3), datetime.min.time(), UTC)
+    busy_of: dict = {}
+    for pid, start, end in Booking.objects.filter(
+        active_bookings_q(now=now),
+        practitioner_id__in=ids,
+        blocked_start__lt=fetch_end,
+        blocked_end__gt=fetch_start,
+    ).values_list("practitioner_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")):
+        busy_of.setdefault(pid, []).append((start, end))
+    off_of: dict = {}
+    for pid, start, end in TimeOff.objects.filter(
+        practitioner_id__in=ids, starts_at__lt=fetch_end, ends_at__gt=fetch_start
+    ).values_list("practitioner_id", "starts_at", "ends_at"):
+        off_of.setdefault(pid, []).append((start, end))
+
+    result: dict = {}
+    for profile in profiles:
+        pid = profile["pk"]
+        best = None
+        busy = busy_intervals(busy_of.get(pid, ()), buffer_minutes=profile["buffer_minutes"])
+        for duration, location_id in services_of.get(pid, ()):
+            slots = compute_slots(
+                rules=rules_for_service(rules_of.get(pid, ()), service_location_id=location_id),
+                tz=profile["timezone"],
+                date_from=date_from,
+                date_to=date_to,
+                policy=SlotPolicy(
+                    duration_minutes=duration,
+                    interval_minutes=profile["slot_interval_minutes"],
+                    buffer_minutes=profile["buffer_minutes"],
+                    min_notice_minutes=profile["min_notice_minutes"],
+                    max_advance_days=profile["max_advance_days"],
+                ),
+                now=now,
+                busy=busy,
+                time_off=off_of.get(pid, ()),
+                limit=1,
+            )
+            if slots and (best is None or slots[0].start < best):
+                best = slots[0].start
+                if not earliest:
+                    break
+        result[pid] = best
+    return result

@@ -15,6 +15,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -107,8 +108,14 @@ def _bookable_service(service: Service, client: User) -> None:
         raise PermissionDenied("You cannot book your own service.")
 
 
-def _create_locked(*, client: User, service: Service, start: datetime, now: datetime) -> Booking:
-    practitioner = _lock_practitioner(service.practitioner_id)
+def _create_locked(
+    *,
+    client: User,
+    practitioner: PractitionerProfile,
+    service: Service,
+    start: datetime,
+    now: datetime,
+) -> Booking:
     end = start + timedelta(minutes=service.duration_minutes)
     _expire_lapsed_holds(
         practitioner_id=practitioner.pk,
@@ -158,7 +165,9 @@ def booking_create_idempotent(
     now: datetime | None = None,
 ) -> tuple[Booking, bool]:
     """Like booking_create; with a key, a replay returns the first booking and False."""
-    now = now or timezone.now()
+    given_now, now = now, now or timezone.now()
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise ValidationError({"Idempotency-Key": ["Use a key of 1 to 255 characters."]})
     start = _as_utc(start)
     _bookable_service(service, client)
     if idempotency_key:
@@ -167,7 +176,19 @@ def booking_create_idempotent(
             return replay, False
     try:
         with transaction.atomic(durable=True):
-            booking = _create_locked(client=client, service=service, start=start, now=now)
+            practitioner = _lock_practitioner(service.practitioner_id)
+            now = given_now or timezone.now()  # the lock may have taken a while
+            if idempotency_key:
+                # Again under the lock: a concurrent request with the same key (and so
+                # the same practitioner) has committed by now and is replayed.
+                replay = _replay(
+                    client=client, key=idempotency_key, fingerprint=fingerprint, now=now
+                )
+                if replay is not None:
+                    return replay, False
+            booking = _create_locked(
+                client=client, practitioner=practitioner, service=service, start=start, now=now
+            )
             if idempotency_key:
                 IdempotencyKey.objects.filter(
                     user=client, key=idempotency_key, created_at__lte=now - IDEMPOTENCY_TTL
@@ -181,7 +202,7 @@ def booking_create_idempotent(
                 )
     except IntegrityError as exc:
         # Either the exclusion constraint (a race lost to another transaction) or a
-        # concurrent request with the same Idempotency-Key won.
+        # concurrent request with the same Idempotency-Key for another practitioner won.
         if idempotency_key:
             replay = _replay(client=client, key=idempotency_key, fingerprint=fingerprint, now=now)
             if replay is not None:

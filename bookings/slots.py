@@ -22,6 +22,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,18 +49,21 @@ class SlotPolicy:
         return self.interval_minutes or self.duration_minutes
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Slot:
+class Slot(NamedTuple):
+    # A tuple rather than a frozen dataclass: a 62-day window builds hundreds of them.
     start: datetime
     end: datetime
 
 
-def _ts(moment: datetime) -> int:
-    return int((moment - _EPOCH).total_seconds())
+def _ts(moment: datetime | int) -> int:
+    # Callers may pass epoch seconds already (the selectors fetch them from SQL).
+    if type(moment) is int:
+        return moment
+    return int(moment.timestamp())
 
 
 def _dt(seconds: int) -> datetime:
-    return _EPOCH + timedelta(seconds=seconds)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _exists(naive: datetime, tz: ZoneInfo) -> bool:
@@ -106,13 +110,16 @@ def compute_slots(
     date_to: date,
     policy: SlotPolicy,
     now: datetime,
-    busy: Iterable[tuple[datetime, datetime]] = (),
-    time_off: Iterable[tuple[datetime, datetime]] = (),
+    busy: Iterable[tuple[datetime | int, datetime | int]] = (),
+    time_off: Iterable[tuple[datetime | int, datetime | int]] = (),
+    limit: int | None = None,
 ) -> list[Slot]:
     """Free slots whose local start date lies in [date_from, date_to], sorted by start.
 
     `busy` intervals (existing bookings) are widened by the buffer on both sides;
-    `time_off` is taken as it is.
+    `time_off` is taken as it is. Both may be aware datetimes or epoch seconds. With
+    `limit`, only the first `limit` slots are returned, and days after the one that
+    reaches the limit are not computed.
     """
     if isinstance(tz, str):
         tz = ZoneInfo(tz)
@@ -137,11 +144,7 @@ def compute_slots(
         + [(_ts(a), _ts(b)) for a, b in time_off]
     )
 
-    def free(s: int, e: int) -> bool:
-        # The first blocked interval ending after s is the only one that can overlap.
-        i = bisect.bisect_right(blocked_ends, s)
-        return i == len(blocked_ends) or blocked_starts[i] >= e
-
+    n_blocked = len(blocked_ends)
     found: set[int] = set()
     day = first_day
     while day <= last_day:
@@ -151,34 +154,46 @@ def compute_slots(
             next_midnight = midnight + _DAY
             off_a = midnight.replace(tzinfo=tz).utcoffset()
             off_b = next_midnight.replace(tzinfo=tz).utcoffset()
-            linear = off_a == off_b and _exists(midnight, tz)
-            base = _ts(midnight.replace(tzinfo=tz)) if linear else 0
-            for rule in day_rules:
-                if linear:
-                    rule_start = base + rule.start_minute * 60
-                    rule_end = base + rule.end_minute * 60
-                else:
-                    rule_start = _first_instant(midnight + timedelta(minutes=rule.start_minute), tz)
-                    rule_end = _first_instant(midnight + timedelta(minutes=rule.end_minute), tz)
-                minute = rule.start_minute
-                while minute < rule.end_minute:
-                    if linear:
-                        s = base + minute * 60
-                    else:
-                        wall = midnight + timedelta(minutes=minute)
-                        if not _exists(wall, tz):
-                            minute += step // 60
-                            continue
-                        s = _ts(wall.replace(tzinfo=tz, fold=0))
-                    e = s + duration
-                    if e > rule_end or s > latest:
-                        break
-                    if s >= rule_start and s >= earliest and free(s, e):
-                        found.add(s)
-                    minute += step // 60
+            if off_a == off_b and _exists(midnight, tz):
+                base = _ts(midnight.replace(tzinfo=tz))
+                for rule in day_rules:
+                    _linear_rule(
+                        rule,
+                        base,
+                        step,
+                        duration,
+                        earliest,
+                        latest,
+                        found,
+                        blocked_starts,
+                        blocked_ends,
+                        n_blocked,
+                    )
+            else:
+                for rule in day_rules:
+                    _transition_rule(
+                        rule,
+                        midnight,
+                        tz,
+                        step,
+                        duration,
+                        earliest,
+                        latest,
+                        found,
+                        blocked_starts,
+                        blocked_ends,
+                        n_blocked,
+                    )
+        # Local days run in UTC order, so once a day completes the limit, later
+        # days cannot hold an earlier slot.
+        if limit is not None and len(found) >= limit:
+            break
         day += _DAY
 
-    return [Slot(_dt(s), _dt(s + duration)) for s in sorted(found)]
+    starts = sorted(found)
+    if limit is not None:
+        starts = starts[:limit]
+    return [Slot(_dt(s), _dt(s + duration)) for s in starts]
 
 
 def day_bounds(*, day_from: date, day_to: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]:
@@ -189,3 +204,62 @@ def day_bounds(*, day_from: date, day_to: date, tz: ZoneInfo | str) -> tuple[dat
     after = day_to + _DAY
     end = _first_instant(datetime(after.year, after.month, after.day), tz)
     return _dt(start), _dt(end)
+
+
+def _free(s: int, e: int, blocked_starts, blocked_ends, n_blocked: int) -> bool:
+    # The first blocked interval ending after s is the only one that can overlap [s, e).
+    i = bisect.bisect_right(blocked_ends, s)
+    return i == n_blocked or blocked_starts[i] >= e
+
+
+def _linear_rule(
+    rule, base, step, duration, earliest, latest, found, blocked_starts, blocked_ends, n_blocked
+):
+    """A day without a UTC offset change: wall-clock minutes map linearly to UTC."""
+    rule_start = base + rule.start_minute * 60
+    last = min(base + rule.end_minute * 60 - duration, latest)
+    s = rule_start
+    if s < earliest:
+        s += -(-(earliest - s) // step) * step  # first grid start at or after `earliest`
+    if s > last:
+        return
+    # Starts ascend, so one pointer walks the blocked intervals alongside them.
+    i = bisect.bisect_right(blocked_ends, s)
+    while s <= last:
+        while i < n_blocked and blocked_ends[i] <= s:
+            i += 1
+        if i == n_blocked or blocked_starts[i] >= s + duration:
+            found.add(s)
+        s += step
+
+
+def _transition_rule(
+    rule,
+    midnight,
+    tz,
+    step,
+    duration,
+    earliest,
+    latest,
+    found,
+    blocked_starts,
+    blocked_ends,
+    n_blocked,
+):
+    """A DST day: convert each wall-clock start on its own (gaps skipped, folds taken once)."""
+    rule_start = _first_instant(midnight + timedelta(minutes=rule.start_minute), tz)
+    rule_end = _first_instant(midnight + timedelta(minutes=rule.end_minute), tz)
+    for minute in range(rule.start_minute, rule.end_minute, step // 60):
+        wall = midnight + timedelta(minutes=minute)
+        if not _exists(wall, tz):
+            continue
+        s = _ts(wall.replace(tzinfo=tz, fold=0))
+        e = s + duration
+        if e > rule_end or s > latest:
+            break
+        if (
+            s >= rule_start
+            and s >= earliest
+            and _free(s, e, blocked_starts, blocked_ends, n_blocked)
+        ):
+            found.add(s)

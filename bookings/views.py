@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPractitioner
 from bookings import selectors, services
-from bookings.filters import BookingFilter
+from bookings.filters import BookingFilter, PractitionerAvailabilityFilterSet
 from bookings.ics import calendar_bytes
 from bookings.models import Booking, BookingStatus, CalendarFeedToken
 from bookings.serializers import (
@@ -21,6 +21,7 @@ from bookings.serializers import (
     SlotsQuerySerializer,
     SlotsSerializer,
 )
+from directory.views import PractitionerSearchView
 from payments import selectors as payment_selectors
 from payments import services as payment_services
 
@@ -61,7 +62,17 @@ class SlotsView(APIView):
             date_from=query.validated_data["from"],
             date_to=query.validated_data["to"],
         )
-        return Response(SlotsSerializer({"timezone": practitioner.timezone, "slots": slots}).data)
+        # Hand-formatted: a 62-day window has hundreds of slots, and each goes out in
+        # exactly DRF's format for a UTC DateTimeField (whole minutes, "Z").
+        return Response(
+            {
+                "timezone": practitioner.timezone,
+                "slots": [
+                    {"start": f"{s.start:%Y-%m-%dT%H:%M:%S}Z", "end": f"{s.end:%Y-%m-%dT%H:%M:%S}Z"}
+                    for s in slots
+                ],
+            }
+        )
 
 
 class BookingListCreateView(generics.ListAPIView):
@@ -103,8 +114,9 @@ class BookingListCreateView(generics.ListAPIView):
             idempotency_key=request.headers.get("Idempotency-Key") or None,
             fingerprint=services.request_fingerprint(request.data),
         )
-        if created and booking.status == BookingStatus.PENDING_PAYMENT:
-            # On failure this releases the hold and raises (503/409): no orphan hold.
+        if booking.status == BookingStatus.PENDING_PAYMENT:
+            # Idempotent (a replay gets the same payment). On failure this releases the
+            # hold and raises 503/409: no orphan hold, no orphan PaymentIntent.
             payment_services.payment_start_for_booking(booking=booking)
         return Response(
             BookingSerializer(booking, context=_booking_context(request)).data,
@@ -222,3 +234,9 @@ class CalendarFeedView(APIView):
     @extend_schema(auth=[], responses={(200, "text/calendar"): OpenApiTypes.STR})
     def get(self, request, token):
         return _ics_response(selectors.calendar_feed_owner(token=token))
+
+
+class PractitionerAvailabilitySearchView(PractitionerSearchView):
+    """GET /practitioners/: the directory's search plus availability (routed in config/urls)."""
+
+    filterset_class = PractitionerAvailabilityFilterSet

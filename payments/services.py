@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import stripe
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -152,6 +152,17 @@ def payment_start_for_booking(*, booking: Booking) -> Payment:
                 application_fee_amount=intent.get("application_fee_amount") or 0,
                 destination_account_id=(intent.get("transfer_data") or {}).get("destination") or "",
             )
+    except IntegrityError:
+        # A concurrent retry of the same booking recorded its payment first. Stripe gives
+        # both the same intent (same idempotency key); a provider that ignores the key
+        # (localstripe) gives a second one, which we cancel so it cannot be paid.
+        payment = Payment.objects.filter(booking=booking).first()
+        if payment is None:
+            _cancel_intent_quietly(intent.id)
+            _release_hold(booking)
+            raise
+        if payment.payment_intent_id != intent.id:
+            _cancel_intent_quietly(intent.id)
     except Exception:
         _cancel_intent_quietly(intent.id)
         _release_hold(booking)

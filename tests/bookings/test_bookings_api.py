@@ -293,3 +293,23 @@ def test_confirm_after_lapsed_hold_only_if_slot_still_free(practitioner, client_
         booking_confirm(booking=lapsed2)
     lapsed2.refresh_from_db()
     assert lapsed2.status == "expired"
+
+
+def test_overlong_idempotency_key_is_400(client_api, practitioner):
+    _, profile, service = practitioner
+    response = _book(
+        client_api, service, free_start(profile, service), HTTP_IDEMPOTENCY_KEY="k" * 256
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+
+
+def test_booking_posts_are_throttled_by_the_booking_scope(client_api, practitioner, settings):
+    settings.THROTTLE_RATES = "booking=2/min"
+    _, profile, service = practitioner
+    codes = [
+        _book(client_api, service, free_start(profile, service, index=i)).status_code
+        for i in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    assert client_api.get(URL).status_code == 200  # listing is not in the booking scope

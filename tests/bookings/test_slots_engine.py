@@ -104,6 +104,12 @@ def test_engine_laws(scenario):
 
 
 @settings(max_examples=100, deadline=None)
+@given(scenarios(), st.integers(1, 5))
+def test_limit_gives_the_first_slots(scenario, limit):
+    assert compute_slots(**scenario, limit=limit) == compute_slots(**scenario)[:limit]
+
+
+@settings(max_examples=100, deadline=None)
 @given(scenarios())
 def test_busy_free_engine_offers_every_grid_start_a_naive_scan_finds(scenario):
     """Without busy time the engine agrees with a minute-by-minute wall-clock scan on plain days."""

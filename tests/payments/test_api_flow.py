@@ -1,5 +1,6 @@
 """The pay-and-refund flow through the HTTP API, against localstripe and its signed webhooks."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import requests
 import stripe
 from django.core.management import call_command
 from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from bookings.models import Booking, BookingStatus
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
@@ -213,3 +215,42 @@ def test_connect_practitioner_without_account_is_409_without_a_hold(setup, setti
     assert response.status_code == 409
     assert response.json()["code"] == "practitioner_cannot_accept_payments"
     assert not Booking.objects.exists()
+
+
+def test_concurrent_retries_leave_one_payable_intent(setup, live_server):
+    """Retries racing with one Idempotency-Key: one payment; any extra intent is cancelled.
+
+    Stripe would hand every retry the same intent (same idempotency key); localstripe
+    ignores keys and makes one per call, which is exactly the orphan case to rule out.
+    """
+    token = f"Bearer {RefreshToken.for_user(setup['client']).access_token}"
+    body = {"service": str(setup["service"].pk), "start": iso(setup["start"])}
+    barrier = threading.Barrier(5)
+    statuses = []
+
+    def attempt():
+        barrier.wait()
+        response = requests.post(
+            f"{live_server.url}{URL}",
+            json=body,
+            headers={"Authorization": token, "Idempotency-Key": "race-1"},
+            timeout=60,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(statuses) == [200, 200, 200, 200, 201]
+    payment = Payment.objects.get()
+    assert payment.booking.status == BookingStatus.PENDING_PAYMENT
+    intents = [
+        intent
+        for intent in setup["stripe"].v1.payment_intents.list(params={"limit": 100}).data
+        if intent.metadata.get("booking_id") == str(payment.booking_id)
+    ]
+    payable = [i.id for i in intents if i.status != "canceled"]
+    assert payable == [payment.payment_intent_id]

@@ -4,12 +4,14 @@ from urllib.parse import parse_qsl
 
 import pytest
 import responses
+from rest_framework.test import APIClient
 
-from bookings.models import BookingStatus
+from bookings.models import Booking, BookingStatus
 from payments import services
-from payments.models import Payment, PaymentStatus, StripeCustomer
+from payments.models import Payment, PaymentStatus, Refund, StripeCustomer
+from tests.bookings.conftest import free_start, iso
 from tests.factories import client_for, make_practitioner, make_user
-from tests.payments.helpers import make_booking
+from tests.payments.helpers import WEBHOOK_SECRET, make_booking, make_event, post_event
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +43,24 @@ def test_platform_fee_rounds_up_and_never_exceeds_amount(settings, percent, amou
     assert services.platform_fee_for(amount) == fee
 
 
-def test_destination_charge_with_application_fee(connect):
-    _, profile, service = make_practitioner(price_amount=9999)
+@pytest.fixture
+def connected(connect):
+    """A practitioner whose Express account can take charges, and a client to book."""
+    user, profile, service = make_practitioner(price_amount=9999, min_notice_minutes=0)
     profile.stripe_account_id = "acct_mira"
     profile.charges_enabled = True
     profile.save()
     client_user = make_user()
-    booking = make_booking(client=client_user, service=service)
+    return {
+        "profile": profile,
+        "service": service,
+        "client": client_user,
+        "client_api": client_for(client_user),
+        "practitioner_api": client_for(user),
+    }
+
+
+def _mock_booking_calls(connect):
     connect.post(f"{API}/v1/customers", json={"id": "cus_1", "object": "customer"})
     connect.post(
         f"{API}/v1/payment_intents",
@@ -62,8 +75,24 @@ def test_destination_charge_with_application_fee(connect):
         },
     )
 
-    payment = services.payment_start_for_booking(booking=booking)
 
+def _book(connected):
+    start = free_start(connected["profile"], connected["service"])
+    return connected["client_api"].post(
+        "/api/v1/bookings/", {"service": str(connected["service"].pk), "start": iso(start)}
+    )
+
+
+def test_booking_is_a_destination_charge_with_application_fee(connect, connected):
+    _mock_booking_calls(connect)
+
+    response = _book(connected)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["payment"]["payment_intent_id"] == "pi_1"
+    assert body["payment"]["client_secret"] == "pi_1_secret_x"
+    client_user = connected["client"]
     customer_call, intent_call = connect.calls
     assert _form(customer_call) == {
         "email": client_user.email,
@@ -75,16 +104,64 @@ def test_destination_charge_with_application_fee(connect):
         "amount": "9999",
         "currency": "eur",
         "customer": "cus_1",
-        "metadata[booking_id]": str(booking.pk),
-        "application_fee_amount": "1250",
+        "metadata[booking_id]": body["id"],
+        "application_fee_amount": "1250",  # 12.5 % of 9999 = 1249.875, rounded up
         "transfer_data[destination]": "acct_mira",
     }
-    assert intent_call.request.headers["Idempotency-Key"] == (
-        f"booking-{booking.pk}-payment-intent"
-    )
+    assert intent_call.request.headers["Idempotency-Key"] == f"booking-{body['id']}-payment-intent"
     assert intent_call.request.headers["Authorization"] == "Bearer sk_test_connect"
+    payment = Payment.objects.get(payment_intent_id="pi_1")
     assert (payment.application_fee_amount, payment.destination_account_id) == (1250, "acct_mira")
     assert StripeCustomer.objects.get(user=client_user).stripe_customer_id == "cus_1"
+
+
+def test_cancel_of_destination_charge_reverses_transfer_and_fee(connect, connected, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    _mock_booking_calls(connect)
+    body = _book(connected).json()
+    intent = {
+        "id": "pi_1",
+        "object": "payment_intent",
+        "amount": 9999,
+        "currency": "eur",
+        "metadata": {"booking_id": body["id"]},
+    }
+    confirmed = post_event(APIClient(), make_event("payment_intent.succeeded", intent))
+    assert confirmed.json()["outcome"] == "confirmed booking"
+    connect.post(
+        f"{API}/v1/refunds",
+        json={"id": "re_1", "object": "refund", "amount": 9999, "status": "succeeded"},
+    )
+
+    # The practitioner cancels: a full refund by policy.
+    response = connected["practitioner_api"].post(f"/api/v1/bookings/{body['id']}/cancel/")
+
+    assert response.json()["refund_amount"] == 9999
+    refund_call = connect.calls[-1]
+    refund = Refund.objects.get()
+    assert _form(refund_call) == {
+        "payment_intent": "pi_1",
+        "amount": "9999",
+        "reverse_transfer": "true",
+        "refund_application_fee": "true",
+        "metadata[booking_id]": body["id"],
+        "metadata[refund_id]": str(refund.pk),
+    }
+    assert refund_call.request.headers["Idempotency-Key"] == f"refund-{refund.pk}"
+    assert (refund.stripe_refund_id, refund.status) == ("re_1", "succeeded")
+    assert Payment.objects.get().refunded_amount == 9999
+
+
+def test_booking_a_practitioner_who_cannot_take_charges_is_409(connect, connected):
+    connected["profile"].charges_enabled = False
+    connected["profile"].save()
+
+    response = _book(connected)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "practitioner_cannot_accept_payments"
+    assert len(connect.calls) == 0
+    assert not Booking.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,128 @@
+"""GET /practitioners/ with available_from/available_to and ordering=next_available."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from directory.models import TimeOff
+from tests.bookings.conftest import make_booking, slots_on
+from tests.factories import make_practitioner, make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/practitioners/"
+BERLIN = "52.52,13.405"
+
+
+def _day(n):
+    return (timezone.now().date() + timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+def berlin(db):
+    """Five practitioners near Berlin with different availability on day 5, one far away."""
+    free = make_practitioner(name="Free Anna", min_notice_minutes=0, latitude=52.53)
+    off = make_practitioner(name="Off Bert", min_notice_minutes=0, latitude=52.50)
+    full = make_practitioner(
+        name="Full Carl", min_notice_minutes=0, latitude=52.51, weekly_hours=(9, 10)
+    )
+    late = make_practitioner(
+        name="Late Dora", min_notice_minutes=4 * 24 * 60, latitude=52.52, longitude=13.41
+    )
+    tokyo = make_practitioner(
+        name="Far Emi",
+        min_notice_minutes=0,
+        latitude=35.68,
+        longitude=139.69,
+        timezone="Asia/Tokyo",
+    )
+    day5 = slots_on(off[1], off[2], 5)
+    TimeOff.objects.create(
+        practitioner=off[1],
+        starts_at=day5[0].start - timedelta(hours=1),
+        ends_at=day5[-1].end + timedelta(hours=1),
+    )
+    only = slots_on(full[1], full[2], 5)
+    assert len(only) == 1
+    make_booking(client=make_user(), service=full[2], start=only[0].start)
+    return {"free": free, "off": off, "full": full, "late": late, "tokyo": tokyo}
+
+
+def _ids(response):
+    assert response.status_code == 200, response.json()
+    return [r["id"] for r in response.json()["results"]]
+
+
+def test_window_filters_to_practitioners_with_a_free_slot(api_client, berlin):
+    day = _day(5)
+    ids = _ids(api_client.get(URL, {"near": BERLIN, "available_from": day, "available_to": day}))
+    expected = {str(berlin[k][1].pk) for k in ("free", "late")}
+    assert set(ids) == expected
+    body = api_client.get(URL, {"near": BERLIN, "available_from": day, "available_to": day})
+    assert body.json()["count"] == 2
+
+
+def test_results_agree_with_the_slots_endpoint(api_client, berlin):
+    for window in ((_day(5), _day(5)), (_day(1), _day(3)), (_day(0), _day(6))):
+        params = {"near": BERLIN, "available_from": window[0], "available_to": window[1]}
+        found = set(_ids(api_client.get(URL, params)))
+        for key, (_, profile, service) in berlin.items():
+            slots = api_client.get(
+                f"/api/v1/practitioners/{profile.pk}/slots/",
+                {"service": service.pk, "from": window[0], "to": window[1]},
+            ).json()["slots"]
+            near = key != "tokyo"
+            assert (str(profile.pk) in found) == (near and bool(slots)), (key, window)
+
+
+def test_next_available_orders_by_first_free_slot(api_client, berlin):
+    ids = _ids(api_client.get(URL, {"near": BERLIN, "ordering": "next_available"}))
+    # Late Dora is nearest but has four days' notice: she comes after the others who
+    # have something sooner. Everybody within the radius stays in the list.
+    assert ids[-1] == str(berlin["late"][1].pk)
+    assert set(ids) == {str(berlin[k][1].pk) for k in ("free", "off", "full", "late")}
+    windowed = _ids(
+        api_client.get(
+            URL,
+            {
+                "near": BERLIN,
+                "ordering": "next_available",
+                "available_from": _day(5),
+                "available_to": _day(5),
+            },
+        )
+    )
+    assert set(windowed) == {str(berlin[k][1].pk) for k in ("free", "late")}
+
+
+def test_pagination_of_an_availability_search(api_client, berlin):
+    params = {"near": BERLIN, "ordering": "next_available", "page_size": 1}
+    first = api_client.get(URL, params).json()
+    second = api_client.get(URL, {**params, "page": 2}).json()
+    assert first["count"] == second["count"] == 4
+    assert len(first["results"]) == len(second["results"]) == 1
+    assert first["results"][0]["id"] != second["results"][0]["id"]
+    assert first["results"][0]["distance_km"] is not None
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"near": BERLIN, "available_from": "soon"}, "invalid"),
+        ({"near": BERLIN, "available_from": "2030-01-10", "available_to": "2030-01-09"}, "invalid"),
+        ({"near": BERLIN, "available_from": "2030-01-01", "available_to": "2030-06-01"}, "invalid"),
+        ({"available_from": "2030-01-01"}, "location_required"),
+        ({"ordering": "next_available"}, "location_required"),
+        ({"near": BERLIN, "ordering": "soonest"}, "invalid"),
+    ],
+)
+def test_bad_availability_parameters_are_400(api_client, params, code):
+    response = api_client.get(URL, params)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+
+
+def test_plain_search_is_unchanged(api_client, berlin):
+    ids = _ids(api_client.get(URL, {"near": BERLIN}))
+    assert len(ids) == 4
