@@ -103,10 +103,11 @@ class Refund(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
-            # One refund per reason and payment: a retried cancel can never refund twice.
+            # One live refund per reason and payment: a retried cancel never refunds twice.
+            # A failed one stays on record and may be followed by a new attempt.
             models.UniqueConstraint(
                 fields=["payment", "reason"],
-                condition=~Q(reason="external"),
+                condition=~Q(reason="external") & ~Q(status="failed"),
                 name="refund_once_per_reason",
             ),
         ]

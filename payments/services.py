@@ -8,6 +8,7 @@ Stripe. Lock order everywhere: webhook event, practitioner, booking, payment.
 
 import logging
 import math
+from datetime import timedelta
 from decimal import Decimal
 
 import stripe
@@ -219,7 +220,6 @@ def _refund_reserve(*, payment: Payment, amount: int, reason: str) -> Refund:
         return existing.get()
     if amount > payment.refundable_amount:
         raise RefundExceedsPayment(extra={"refundable_amount": payment.refundable_amount})
-    Refund.objects.filter(payment=payment, reason=reason, status=RefundStatus.FAILED).delete()
     refund = Refund.objects.create(payment=payment, amount=amount, reason=reason)
     payment.refunded_amount += amount
     payment.save(update_fields=["refunded_amount", "updated_at"])
@@ -293,7 +293,7 @@ def payment_refund(*, booking: Booking, amount: int, reason: str) -> Refund | No
 
 
 def refunds_retry_pending(*, older_than_seconds: int = 60) -> int:
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = Refund.objects.filter(
         status=RefundStatus.PENDING, stripe_refund_id__isnull=True, created_at__lt=cutoff
     ).select_related("payment")

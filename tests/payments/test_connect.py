@@ -301,3 +301,40 @@ def test_onboarding_without_connect_is_409(settings, practitioner_api):
 def test_payouts_are_for_practitioners_only(client_api):
     assert client_api.get("/api/v1/me/payouts/").status_code == 403
     assert client_api.post("/api/v1/me/payouts/onboarding/").status_code == 403
+
+
+def test_refund_refused_by_stripe_is_kept_as_failed_and_can_be_retried(connect):
+    _, _, service = make_practitioner()
+    booking = make_booking(client=make_user(), service=service, status=BookingStatus.CONFIRMED)
+    payment = Payment.objects.create(
+        booking=booking,
+        payment_intent_id="pi_refused",
+        client_secret="s",
+        stripe_customer_id="cus_1",
+        amount=9000,
+        currency="eur",
+        status=PaymentStatus.SUCCEEDED,
+    )
+    connect.post(
+        f"{API}/v1/refunds",
+        status=400,
+        json={"error": {"type": "invalid_request_error", "message": "Charge is disputed."}},
+    )
+
+    failed = services.payment_refund(booking=booking, amount=9000, reason="cancellation")
+
+    assert failed.status == "failed" and "disputed" in failed.failure_message
+    payment.refresh_from_db()
+    assert payment.refunded_amount == 0  # the reservation is released
+    connect.replace(
+        responses.POST,
+        f"{API}/v1/refunds",
+        json={"id": "re_2", "object": "refund", "amount": 9000, "status": "succeeded"},
+    )
+
+    retried = services.payment_refund(booking=booking, amount=9000, reason="cancellation")
+
+    assert (retried.status, retried.stripe_refund_id) == ("succeeded", "re_2")
+    assert sorted(Refund.objects.values_list("status", flat=True)) == ["failed", "succeeded"]
+    payment.refresh_from_db()
+    assert payment.refunded_amount == 9000
