@@ -206,6 +206,26 @@ def service_for_booking(*, service_id) -> Service:
     return service
 
 
+def bookable_service_of(*, id_or_slug: str, service_id) -> Service:
+    """An active service of a published practitioner (by id or slug), in one query.
+
+    Anything else falls back to the two lookups that give the precise error:
+    404 for the practitioner, 400 on `service`.
+    """
+    service = (
+        Service.objects.select_related("practitioner")
+        .filter(pk=service_id, is_active=True, practitioner__is_published=True)
+        .first()
+    )
+    if service is not None and id_or_slug in (
+        str(service.practitioner_id),
+        service.practitioner.slug,
+    ):
+        return service
+    practitioner = published_practitioner_get(id_or_slug=id_or_slug)
+    return practitioner_service_get(practitioner=practitioner, service_id=service_id)
+
+
 def practitioner_service_get(*, practitioner: PractitionerProfile, service_id) -> Service:
     service = Service.objects.filter(
         pk=service_id, practitioner=practitioner, is_active=True

@@ -50,12 +50,14 @@ class SlotsView(APIView):
         responses=SlotsSerializer,
     )
     def get(self, request, id):
-        practitioner = selectors.published_practitioner_get(id_or_slug=id)
         query = SlotsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        service = selectors.practitioner_service_get(
-            practitioner=practitioner, service_id=query.validated_data["service"]
+        if not query.is_valid():
+            selectors.published_practitioner_get(id_or_slug=id)  # an unknown one is still 404
+            query.is_valid(raise_exception=True)
+        service = selectors.bookable_service_of(
+            id_or_slug=id, service_id=query.validated_data["service"]
         )
+        practitioner = service.practitioner
         slots = selectors.practitioner_slots(
             practitioner=practitioner,
             service=service,
@@ -68,7 +70,7 @@ class SlotsView(APIView):
             {
                 "timezone": practitioner.timezone,
                 "slots": [
-                    {"start": f"{s.start:%Y-%m-%dT%H:%M:%S}Z", "end": f"{s.end:%Y-%m-%dT%H:%M:%S}Z"}
+                    {"start": s.start.isoformat()[:19] + "Z", "end": s.end.isoformat()[:19] + "Z"}
                     for s in slots
                 ],
             }
