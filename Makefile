@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 DATA_DIR ?= var
 PYTEST_ARGS ?=
+# `make run` embeds localstripe on loopback; LOCALSTRIPE=0 uses the STRIPE_* env (real Stripe).
+LOCALSTRIPE ?= 1
+LOCALSTRIPE_PORT ?= 8420
+LOCALSTRIPE_WEBHOOK_SECRET ?= whsec_localstripe_dev
 
 export DATA_DIR
 
@@ -39,7 +43,19 @@ migrate: $(STAMP)
 
 run: migrate
 	$(BIN)/python manage.py seed_demo --practitioners 300 --if-empty
+ifeq ($(LOCALSTRIPE),1)
+	@$(BIN)/python -c "import localstripe" 2>/dev/null || $(BIN)/pip install --quiet ".[local]"
+	@$(BIN)/python -m payments.localstripe_server --port $(LOCALSTRIPE_PORT) --data-dir $(DATA_DIR) \
+		--webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook/ \
+		--webhook-secret $(LOCALSTRIPE_WEBHOOK_SECRET) >$(DATA_DIR)/localstripe.log 2>&1 & \
+	ls_pid=$$!; trap 'kill $$ls_pid 2>/dev/null' EXIT INT TERM; \
+	echo "localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT) (log: $(DATA_DIR)/localstripe.log)"; \
+	STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) STRIPE_CONNECT=false \
+	STRIPE_WEBHOOK_SECRET=$(LOCALSTRIPE_WEBHOOK_SECRET) \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+else
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+endif
 
 test: test-sqlite test-postgres
 

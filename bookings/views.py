@@ -12,7 +12,7 @@ from accounts.permissions import IsPractitioner
 from bookings import selectors, services
 from bookings.filters import BookingFilter, PractitionerAvailabilityFilterSet
 from bookings.ics import calendar_bytes
-from bookings.models import Booking, CalendarFeedToken
+from bookings.models import Booking, BookingStatus, CalendarFeedToken
 from bookings.serializers import (
     BookingCreateSerializer,
     BookingRescheduleSerializer,
@@ -22,6 +22,17 @@ from bookings.serializers import (
     SlotsSerializer,
 )
 from directory.views import PractitionerSearchView
+from payments import selectors as payment_selectors
+from payments import services as payment_services
+
+
+def _booking_context(request) -> dict:
+    """Serializer context: the `payment` block comes from payments, for the paying client."""
+
+    def payment_for(booking):
+        return payment_selectors.payment_info_for_booking(booking=booking, viewer=request.user)
+
+    return {"request": request, "payment_for": payment_for}
 
 
 class SlotsView(APIView):
@@ -77,7 +88,14 @@ class BookingListCreateView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Booking.objects.none()
-        return selectors.bookings_visible_to(user=self.request.user).order_by("start")
+        return (
+            selectors.bookings_visible_to(user=self.request.user)
+            .select_related("payment")
+            .order_by("start")
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **_booking_context(self.request)}
 
     @extend_schema(
         request=BookingCreateSerializer,
@@ -88,6 +106,9 @@ class BookingListCreateView(generics.ListAPIView):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service = selectors.service_for_booking(service_id=data.validated_data["service"])
+        if service.price_amount > 0:
+            # Refuse before taking a hold when the practitioner cannot be paid.
+            payment_services.payment_check_practitioner(practitioner=service.practitioner)
         booking, created = services.booking_create_idempotent(
             client=request.user,
             service=service,
@@ -95,8 +116,12 @@ class BookingListCreateView(generics.ListAPIView):
             idempotency_key=request.headers.get("Idempotency-Key") or None,
             fingerprint=services.request_fingerprint(request.data),
         )
+        if booking.status == BookingStatus.PENDING_PAYMENT:
+            # Idempotent (a replay gets the same payment). On failure this releases the
+            # hold and raises 503/409: no orphan hold, no orphan PaymentIntent.
+            payment_services.payment_start_for_booking(booking=booking)
         return Response(
-            BookingSerializer(booking).data,
+            BookingSerializer(booking, context=_booking_context(request)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -105,7 +130,7 @@ class BookingDetailView(APIView):
     @extend_schema(responses=BookingSerializer)
     def get(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
-        return Response(BookingSerializer(booking).data)
+        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
 
 
 class _BookingActionView(APIView):
@@ -115,11 +140,24 @@ class _BookingActionView(APIView):
     def post(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
         booking = type(self).action_service(booking=booking, by=request.user)
-        return Response(BookingSerializer(booking).data)
+        self.after(booking)
+        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
+
+    def after(self, booking):
+        pass
 
 
 class BookingCancelView(_BookingActionView):
     action_service = services.booking_cancel
+
+    def after(self, booking):
+        # Money moves after the booking is cancelled: the refund policy set refund_amount,
+        # and a payment never made must not succeed later.
+        if booking.refund_amount:
+            payment_services.payment_refund(
+                booking=booking, amount=booking.refund_amount, reason="cancellation"
+            )
+        payment_services.payment_cancel_for_booking(booking=booking)
 
 
 class BookingCompleteView(_BookingActionView):
@@ -139,7 +177,7 @@ class BookingRescheduleView(APIView):
         booking = services.booking_reschedule(
             booking=booking, by=request.user, start=data.validated_data["start"]
         )
-        return Response(BookingSerializer(booking).data)
+        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
 
 
 class ICalendarRenderer(renderers.BaseRenderer):

@@ -13,6 +13,22 @@ from rest_framework.test import APIClient
 from accounts.models import MODERATORS_GROUP, Role
 from tests.factories import client_for, make_user
 
+# localstripe fixtures (`localstripe`, `stripe_local_api`, `stripe_local`) for any test that pays.
+pytest_plugins = ["tests.payments.localstripe_plugin"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # SQLite tests use a file, not shared-cache memory: the live server thread (payments
+    # end-to-end tests, webhooks from localstripe) then has its own connection with real
+    # locking (WAL, busy timeout, IMMEDIATE), as in production, instead of sharing ours.
+    from django.conf import settings
+
+    for alias, db in settings.DATABASES.items():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            db.setdefault("TEST", {})
+            db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("sqlite") / f"test_{alias}.sqlite3")
+
 
 def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":
@@ -31,6 +47,14 @@ def _no_throttling(settings):
     # only make results depend on test order.
     settings.THROTTLE_RATES = ""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _stripe_stays_on_loopback(settings):
+    # No test may reach api.stripe.com: by default Stripe is a closed loopback port (calls
+    # fail fast as "unavailable"); tests that pay use localstripe or `responses`.
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    settings.STRIPE_CONNECT = False
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,92 @@
+import json
+import logging
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsPractitioner
+from payments import services
+from payments.serializers import (
+    PayoutOnboardingSerializer,
+    PayoutStatusSerializer,
+    WebhookAckSerializer,
+)
+from payments.stripe_client import SignatureError, construct_event
+
+logger = logging.getLogger("payments")
+
+
+class StripeWebhookView(APIView):
+    """Stripe events; authenticated by the `Stripe-Signature` header, nothing else."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(
+        operation_id="payments_stripe_webhook",
+        request={"application/json": OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)
+        ],
+        responses={
+            200: WebhookAckSerializer,
+            400: OpenApiResponse(description="Missing, forged or stale signature"),
+            503: OpenApiResponse(description="Busy or Stripe unreachable; Stripe retries"),
+        },
+    )
+    def post(self, request):
+        payload = request.body
+        signature = request.headers.get("Stripe-Signature", "")
+        try:
+            construct_event(payload=payload, signature=signature)
+        except SignatureError as exc:
+            logger.warning("Rejected Stripe webhook: %s", exc)
+            return Response(
+                {"code": "invalid_signature", "detail": "The Stripe signature is not valid."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            # Signed by someone holding our secret, yet not an event: still never a 500.
+            raise services.InvalidEvent() from exc
+        data = json.loads(payload)
+        if not isinstance(data, dict):
+            raise services.InvalidEvent()
+        outcome = services.webhook_event_process(payload=data)
+        return Response({"received": True, "outcome": outcome})
+
+
+class PayoutStatusView(APIView):
+    permission_classes = [IsAuthenticated, IsPractitioner]
+
+    @extend_schema(
+        operation_id="me_payouts_retrieve",
+        parameters=[
+            OpenApiParameter(
+                "refresh", bool, description="Read the current status from Stripe first"
+            )
+        ],
+        responses={200: PayoutStatusSerializer},
+    )
+    def get(self, request):
+        profile = request.user.practitioner_profile
+        if request.query_params.get("refresh") in ("1", "true", "True"):
+            profile = services.payout_status_refresh(practitioner=profile)
+        return Response(PayoutStatusSerializer(profile).data)
+
+
+class PayoutOnboardingView(APIView):
+    permission_classes = [IsAuthenticated, IsPractitioner]
+
+    @extend_schema(
+        operation_id="me_payouts_onboarding_create",
+        request=None,
+        responses={200: PayoutOnboardingSerializer},
+    )
+    def post(self, request):
+        url = services.payout_onboarding_link_create(practitioner=request.user.practitioner_profile)
+        return Response(PayoutOnboardingSerializer({"url": url}).data)

@@ -1,0 +1,89 @@
+"""Helpers for payments tests: signed events, bookings in any state, paying like Stripe.js."""
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+
+WEBHOOK_SECRET = "whsec_test_stillpoint"
+SECRET_KEY = "sk_test_stillpoint"
+WEBHOOK_PATH = "/api/v1/payments/stripe/webhook/"
+
+
+def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = b"%d.%s" % (timestamp, payload)
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def post_event(api_client, event: dict, **sign_kwargs):
+    payload = json.dumps(event).encode()
+    return api_client.post(
+        WEBHOOK_PATH,
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload, **sign_kwargs),
+    )
+
+
+def make_event(event_type: str, obj: dict, *, event_id: str | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_test_{time.monotonic_ns()}",
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "api_version": "2024-06-20",
+        "data": {"object": obj},
+    }
+
+
+def make_booking(
+    *,
+    client,
+    service,
+    start=None,
+    hold_minutes: int = 15,
+    status=BookingStatus.PENDING_PAYMENT,
+) -> Booking:
+    start = start or (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    end = start + timedelta(minutes=service.duration_minutes)
+    return Booking.objects.create(
+        client=client,
+        practitioner=service.practitioner,
+        service=service,
+        location=service.location,
+        status=status,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+        duration_minutes=service.duration_minutes,
+        amount=service.price_amount,
+        currency=service.currency,
+        hold_expires_at=timezone.now() + timedelta(minutes=hold_minutes),
+    )
+
+
+def wait_for(predicate, *, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def pay(client, payment_intent_id: str, payment_method: str = "pm_card_visa"):
+    """What Stripe.js does for the client: attach a method and confirm.
+
+    localstripe rejects `confirm(payment_method=...)`, so the method is set first.
+    """
+    client.v1.payment_intents.update(payment_intent_id, params={"payment_method": payment_method})
+    return client.v1.payment_intents.confirm(payment_intent_id)
