@@ -101,7 +101,8 @@ def detect_flags(text: str) -> list[Flag]:
     word = _find_profanity(text)
     if word:
         flags.append(Flag(FlagCode.PROFANITY, word))
-    if _is_shouting(text):
+    # Judge the tone on the prose alone; an address in lower case says nothing about it.
+    if _is_shouting(LINK_RE.sub(" ", without_emails)):
         flags.append(Flag(FlagCode.SHOUTING))
     if len("".join(text.split())) < MIN_TEXT_CHARS:
         flags.append(Flag(FlagCode.TOO_SHORT))
