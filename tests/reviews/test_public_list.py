@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from reviews import services
-from tests.factories import make_practitioner, make_user
+from tests.factories import client_for, make_practitioner, make_user
 from tests.reviews.conftest import approve, make_review
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,27 @@ def test_public_list_by_slug_paginates_and_hides_unknown_or_unpublished(
     profile.is_published = False
     profile.save()
     assert api.get(f"/api/v1/practitioners/{profile.pk}/reviews/").status_code == 404
+
+
+def test_lists_take_a_fixed_number_of_queries(
+    practice, reviewer, moderator, django_assert_max_num_queries
+):
+    _, profile, service = practice
+    for n in range(6):
+        review = make_review(
+            client=make_user(name=f"Client Number{n}"),
+            profile=profile,
+            service=service,
+            text="Visit www.example.com" if n % 2 else "Quiet, warm and professional care.",
+        )
+        if n < 3:
+            approve(review, moderator)
+    moderation = client_for(moderator)
+
+    # Public: profile, count, page. Queue: user, moderator group, count, page, flags.
+    with django_assert_max_num_queries(3):
+        public = APIClient().get(f"/api/v1/practitioners/{profile.pk}/reviews/")
+    assert len(public.json()["results"]) == 3
+    with django_assert_max_num_queries(5):
+        queue = moderation.get("/api/v1/moderation/reviews/")
+    assert len(queue.json()["results"]) == 6
