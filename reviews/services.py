@@ -144,7 +144,7 @@ def _notify_practitioner_of_approval(*, review_id) -> None:
             f"A review of your practice was approved and is now shown on your profile.\n\n"
             f"Rating: {review.rating} of 5\n"
             f"{excerpt}\n\n"
-            "You can reply to it once from your account.\n"
+            "You can reply to it (once, and edit that reply) from your account.\n"
         ),
         from_email=None,
         recipient_list=[recipient],
@@ -183,7 +183,10 @@ def review_approve(*, review_id, moderator: User) -> Review:
         raise PermissionDenied("Only moderators can approve reviews.")
     with transaction.atomic(durable=True):
         review = _decide(review_id=review_id, moderator=moderator, new_status=ReviewStatus.APPROVED)
-        transaction.on_commit(lambda: _notify_practitioner_of_approval(review_id=review.pk))
+        # robust: a mail server hiccup is logged; the committed approval stands.
+        transaction.on_commit(
+            lambda: _notify_practitioner_of_approval(review_id=review.pk), robust=True
+        )
     return review
 
 

@@ -303,3 +303,22 @@ def test_report_needs_a_reason_and_an_approved_review(practice, reviewer, modera
     assert response.json()["code"] == "review_not_approved"
     own = client_for(reviewer).post(f"/api/v1/reviews/{approved.pk}/report/", {"reason": "x"})
     assert own.json()["code"] == "own_review"
+
+
+def test_a_failing_mail_server_does_not_fail_the_approval(
+    practice, reviewer, moderator, monkeypatch, django_capture_on_commit_callbacks
+):
+    _, profile, service = practice
+    review = make_review(client=reviewer, profile=profile, service=service, rating=4)
+
+    def broken_send_mail(**kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("reviews.services.send_mail", broken_send_mail)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = _approve(client_for(moderator), review.pk)
+
+    assert len(callbacks) == 1
+    assert response.status_code == 200
+    profile.refresh_from_db()
+    assert profile.rating_count == 1
