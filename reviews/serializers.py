@@ -30,6 +30,13 @@ class ReasonSerializer(serializers.Serializer):
 # --- output --------------------------------------------------------------------------
 
 
+class ReviewErrorSerializer(serializers.Serializer):
+    """The body of every 4xx here: a stable machine-readable code and a message."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class ReviewCreatedSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review

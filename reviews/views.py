@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -15,8 +15,20 @@ from reviews.serializers import (
     ReplySerializer,
     ReviewCreatedSerializer,
     ReviewCreateSerializer,
+    ReviewErrorSerializer,
     ReviewReportCreatedSerializer,
 )
+
+
+def _errors(described: dict[int, str]) -> dict:
+    """Document error responses ({code, detail}) with the domain codes each may carry."""
+    return {
+        status_code: OpenApiResponse(ReviewErrorSerializer, description=text)
+        for status_code, text in described.items()
+    }
+
+
+_AUTH_ERRORS = {400: "Invalid input (field errors keyed by field).", 401: "No or bad token."}
 
 
 class BookingReviewCreateView(APIView):
@@ -25,7 +37,17 @@ class BookingReviewCreateView(APIView):
     @extend_schema(
         operation_id="booking_review_create",
         request=ReviewCreateSerializer,
-        responses={201: ReviewCreatedSerializer},
+        responses={
+            201: ReviewCreatedSerializer,
+            **_errors(
+                {
+                    **_AUTH_ERRORS,
+                    403: "`not_booking_client`: the practitioner of the booking.",
+                    404: "`booking_not_found`: no such booking, or not yours.",
+                    409: "`booking_not_completed` or `review_exists`.",
+                }
+            ),
+        },
         tags=["reviews"],
     )
     def post(self, request, pk):
@@ -43,7 +65,17 @@ class ReviewReplyView(APIView):
     @extend_schema(
         operation_id="review_reply",
         request=ReplySerializer,
-        responses={200: PublicReviewSerializer},
+        responses={
+            200: PublicReviewSerializer,
+            **_errors(
+                {
+                    **_AUTH_ERRORS,
+                    403: "`not_reviewed_practitioner`.",
+                    404: "`review_not_found`.",
+                    409: "`review_not_approved`.",
+                }
+            ),
+        },
         tags=["reviews"],
     )
     def post(self, request, pk):
@@ -59,7 +91,17 @@ class ReviewReportView(APIView):
     @extend_schema(
         operation_id="review_report",
         request=ReasonSerializer,
-        responses={201: ReviewReportCreatedSerializer},
+        responses={
+            201: ReviewReportCreatedSerializer,
+            **_errors(
+                {
+                    **_AUTH_ERRORS,
+                    403: "`own_review`: authors cannot report their own review.",
+                    404: "`review_not_found`.",
+                    409: "`review_not_approved` or `already_reported`.",
+                }
+            ),
+        },
         tags=["reviews"],
     )
     def post(self, request, pk):
@@ -93,7 +135,17 @@ class ModerationApproveView(_ModerationDecisionView):
     @extend_schema(
         operation_id="moderation_review_approve",
         request=None,
-        responses={200: ModerationReviewSerializer},
+        responses={
+            200: ModerationReviewSerializer,
+            **_errors(
+                {
+                    401: "No or bad token.",
+                    403: "Not a moderator.",
+                    404: "`review_not_found`.",
+                    409: "`invalid_transition`: already approved.",
+                }
+            ),
+        },
         tags=["moderation"],
     )
     def post(self, request, pk):
@@ -104,7 +156,17 @@ class ModerationRejectView(_ModerationDecisionView):
     @extend_schema(
         operation_id="moderation_review_reject",
         request=ReasonSerializer,
-        responses={200: ModerationReviewSerializer},
+        responses={
+            200: ModerationReviewSerializer,
+            **_errors(
+                {
+                    **_AUTH_ERRORS,
+                    403: "Not a moderator.",
+                    404: "`review_not_found`.",
+                    409: "`invalid_transition`: already rejected.",
+                }
+            ),
+        },
         tags=["moderation"],
     )
     def post(self, request, pk):
