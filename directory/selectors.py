@@ -141,26 +141,33 @@ def practitioner_search(
 
 
 def _within_radius(qs: QuerySet, *, point: Point, radius_km: float) -> QuerySet:
-    boxes = bounding_boxes(point, radius_km)
     in_box = Q()
-    for box in boxes:
+    for box in bounding_boxes(point, radius_km):
         in_box |= Q(
-            locations__latitude__gte=box.min_latitude,
-            locations__latitude__lte=box.max_latitude,
-            locations__longitude__gte=box.min_longitude,
-            locations__longitude__lte=box.max_longitude,
+            latitude__gte=box.min_latitude,
+            latitude__lte=box.max_latitude,
+            longitude__gte=box.min_longitude,
+            longitude__lte=box.max_longitude,
         )
-    distance = distance_km_expression(
-        point, latitude="locations__latitude", longitude="locations__longitude"
+    # Locations in the box (an index range scan), then the exact distance test.
+    nearby = (
+        Location.objects.filter(in_box, is_active=True)
+        .alias(d=distance_km_expression(point))
+        .filter(d__lte=radius_km)
+        .values("practitioner_id")
     )
-    # One filter() call so the box, the activity test and the distance all use one
-    # join; the Min() below then aggregates over that same join: each practitioner
-    # appears once, at its nearest active location inside the radius.
-    return (
-        qs.filter(in_box, locations__is_active=True)
-        .alias(location_distance_km=distance)
-        .filter(location_distance_km__lte=radius_km)
-        .annotate(distance_km=Min("location_distance_km"))
+    # The nearest active location is within the radius whenever any is, so the
+    # correlated minimum over all of a practitioner's active locations (a lookup
+    # by the practitioner index) gives each practitioner once, at its nearest one.
+    nearest = (
+        Location.objects.filter(practitioner_id=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("practitioner_id")
+        .annotate(d=Min(distance_km_expression(point)))
+        .values("d")
+    )
+    return qs.filter(pk__in=nearby).annotate(
+        distance_km=Subquery(nearest, output_field=FloatField())
     )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from directory.models import Location, Modality, PractitionerProfile, Service
+from directory.models import (
+    AvailabilityRule,
+    Location,
+    Modality,
+    PractitionerProfile,
+    Service,
+    TimeOff,
+)
 
 
 class ModalitySerializer(serializers.ModelSerializer):
@@ -125,3 +132,166 @@ class PractitionerPublicSerializer(_RatingFields, serializers.ModelSerializer):
             "locations",
         ]
         read_only_fields = fields
+
+
+# --- Practitioner workspace ---------------------------------------------------------
+
+
+class _ModalitySlugs(serializers.ListField):
+    """Slugs in and out; the service checks that they exist."""
+
+    def to_representation(self, data):
+        return sorted(m.slug for m in data.all())
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    modalities = _ModalitySlugs(
+        child=serializers.SlugField(max_length=80), max_length=20, required=False
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=2), max_length=20, required=False
+    )
+    min_notice_minutes = serializers.IntegerField(min_value=0, max_value=10080, required=False)
+    max_advance_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
+    buffer_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
+    slot_interval_minutes = serializers.IntegerField(
+        min_value=5, max_value=480, allow_null=True, required=False
+    )
+    cancellation_window_hours = serializers.IntegerField(min_value=0, max_value=720, required=False)
+    late_cancellation_refund_percent = serializers.IntegerField(
+        min_value=0, max_value=100, required=False
+    )
+
+    class Meta:
+        model = PractitionerProfile
+        fields = [
+            "id",
+            "slug",
+            "display_name",
+            "headline",
+            "bio",
+            "modalities",
+            "languages",
+            "timezone",
+            "offers_online",
+            "is_published",
+            "min_notice_minutes",
+            "max_advance_days",
+            "buffer_minutes",
+            "slot_interval_minutes",
+            "cancellation_window_hours",
+            "late_cancellation_refund_percent",
+        ]
+        read_only_fields = ["id", "slug"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "name",
+            "address_line",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+        ]
+        read_only_fields = ["id"]
+
+
+class _OwnLocationField(serializers.PrimaryKeyRelatedField):
+    """One of the requesting practitioner's locations (others look like unknown ids)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        profile = getattr(getattr(request, "user", None), "practitioner_profile", None)
+        if profile is None:
+            return Location.objects.none()
+        return Location.objects.filter(practitioner=profile, is_active=True)
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
+    price_amount = serializers.IntegerField(min_value=0, max_value=100_000_000)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
+    location = _OwnLocationField(allow_null=True, required=False)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "name",
+            "description",
+            "duration_minutes",
+            "price_amount",
+            "currency",
+            "mode",
+            "location",
+            "is_active",
+        ]
+        read_only_fields = ["id"]
+
+
+_TIME_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$"
+
+
+def _minutes(value: str) -> int:
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class AvailabilityRuleSerializer(serializers.ModelSerializer):
+    """A weekly rule; times are local wall-clock "HH:MM", end may be "24:00"."""
+
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    start_time = serializers.RegexField(
+        _TIME_PATTERN, max_length=5, error_messages={"invalid": "Use HH:MM (00:00-23:59)."}
+    )
+    end_time = serializers.RegexField(
+        _TIME_PATTERN, max_length=5, error_messages={"invalid": "Use HH:MM (00:00-24:00)."}
+    )
+    location = _OwnLocationField(allow_null=True, required=False)
+
+    class Meta:
+        model = AvailabilityRule
+        fields = ["id", "weekday", "start_time", "end_time", "location"]
+        read_only_fields = ["id"]
+
+    def validate_start_time(self, value):
+        if value == "24:00":
+            raise serializers.ValidationError("A rule cannot start at 24:00.")
+        return value
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if "start_time" in values:
+            values["start_minute"] = _minutes(values.pop("start_time"))
+        if "end_time" in values:
+            values["end_minute"] = _minutes(values.pop("end_time"))
+        return values
+
+    def to_representation(self, instance):
+        return {
+            "id": str(instance.pk),
+            "weekday": instance.weekday,
+            "start_time": _hhmm(instance.start_minute),
+            "end_time": _hhmm(instance.end_minute),
+            "location": str(instance.location_id) if instance.location_id else None,
+        }
+
+
+class TimeOffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimeOff
+        fields = ["id", "starts_at", "ends_at", "reason"]
+        read_only_fields = ["id"]

@@ -1,8 +1,44 @@
+"""Writes of the directory: profiles, locations, services, weekly rules, time off.
+
+Deletion policy: a location or a service that bookings may reference is never
+deleted. `location_deactivate` and `service_deactivate` (what DELETE does)
+set `is_active=False`: the object leaves the workspace lists, the public
+profile and the search, while bookings keep pointing at it. Deactivating a
+location also deactivates the in-person services held there and removes the
+weekly rules bound to it (rules are plans, not history). A deactivated
+service can be switched on again with `is_active: true`; a deactivated
+location cannot (create a new one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import User
-from directory.models import PractitionerProfile
+from config.errors import Conflict
+from directory import codes
+from directory.geo import geocode_address
+from directory.models import (
+    AvailabilityRule,
+    Location,
+    Modality,
+    PractitionerProfile,
+    Service,
+    ServiceMode,
+    TimeOff,
+)
+
+MINUTES_PER_DAY = 24 * 60
+
+
+class ProfileIncomplete(Conflict):
+    code = "profile_incomplete"
+    message = "The profile cannot be published yet."
 
 
 def _unique_slug(*, base: str, exclude_pk=None) -> str:
@@ -23,3 +59,291 @@ def profile_create_for_practitioner(*, user: User) -> PractitionerProfile:
             display_name=user.name,
             slug=_unique_slug(base=user.name or user.email.split("@")[0]),
         )
+
+
+def _lock_profile(profile: PractitionerProfile) -> PractitionerProfile:
+    # Serialises the practitioner's own concurrent edits (overlap checks, publishing).
+    return PractitionerProfile.objects.select_for_update().get(pk=profile.pk)
+
+
+def profile_missing_for_publication(*, profile: PractitionerProfile) -> list[str]:
+    missing = []
+    if not profile.display_name.strip():
+        missing.append("display_name")
+    if not profile.services.filter(is_active=True).exists():
+        missing.append("active_service")
+    if not profile.availability_rules.exists():
+        missing.append("availability_rule")
+    return missing
+
+
+def _validate_profile_fields(fields: dict[str, Any]) -> None:
+    errors = {}
+    if "languages" in fields:
+        bad = [c for c in fields["languages"] if c not in codes.LANGUAGE_CODES]
+        if bad:
+            errors["languages"] = [f"Not ISO 639-1 codes: {', '.join(map(str, bad))}."]
+    if "timezone" in fields and fields["timezone"] not in codes.timezones():
+        errors["timezone"] = [f"Unknown IANA time zone {fields['timezone']!r}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def profile_update(*, profile: PractitionerProfile, **fields: Any) -> PractitionerProfile:
+    """Change profile fields; `modalities` is a list of slugs; publishing checks completeness."""
+    _validate_profile_fields(fields)
+    modality_slugs = fields.pop("modalities", None)
+    modalities = None
+    if modality_slugs is not None:
+        slugs = list(dict.fromkeys(modality_slugs))
+        modalities = list(Modality.objects.filter(slug__in=slugs))
+        unknown = sorted(set(slugs) - {m.slug for m in modalities})
+        if unknown:
+            raise ValidationError({"modalities": [f"Unknown modalities: {', '.join(unknown)}."]})
+    if "languages" in fields:
+        fields["languages"] = list(dict.fromkeys(fields["languages"]))
+    with transaction.atomic(durable=True):
+        locked = _lock_profile(profile)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if fields.get("is_published"):
+            missing = profile_missing_for_publication(profile=locked)
+            if missing:
+                raise ProfileIncomplete(
+                    f"To publish, the profile still needs: {', '.join(missing)}.",
+                    extra={"missing": missing},
+                )
+        locked.save()
+        if modalities is not None:
+            locked.modalities.set(modalities)
+    return locked
+
+
+# --- Locations -------------------------------------------------------------------
+
+_ADDRESS_FIELDS = ("address_line", "city", "region", "postal_code", "country")
+
+
+def _location_fields(fields: dict[str, Any], current: Location | None) -> dict[str, Any]:
+    if "country" in fields:
+        fields["country"] = (fields["country"] or "").upper()
+        if fields["country"] and fields["country"] not in codes.country_codes():
+            raise ValidationError({"country": ["Give an ISO 3166-1 alpha-2 country code."]})
+    has_lat = fields.get("latitude") is not None
+    has_lng = fields.get("longitude") is not None
+    if has_lat != has_lng:
+        raise ValidationError(
+            {"latitude": ["Give both latitude and longitude, or neither to geocode the address."]}
+        )
+    address_changed = any(name in fields for name in _ADDRESS_FIELDS)
+    if not has_lat and (current is None or address_changed):
+        address = {
+            name: fields.get(name, getattr(current, name, "") if current else "")
+            for name in _ADDRESS_FIELDS
+        }
+        point = geocode_address(**address)
+        fields["latitude"], fields["longitude"] = point.latitude, point.longitude
+    return fields
+
+
+def location_create(*, profile: PractitionerProfile, **fields: Any) -> Location:
+    fields = _location_fields(fields, None)
+    with transaction.atomic(durable=True):
+        return Location.objects.create(practitioner=profile, **fields)
+
+
+def location_update(*, location: Location, **fields: Any) -> Location:
+    if not location.is_active:
+        raise Conflict("This location was deleted.", code="location_inactive")
+    fields = _location_fields(fields, location)
+    with transaction.atomic(durable=True):
+        for name, value in fields.items():
+            setattr(location, name, value)
+        location.save()
+    return location
+
+
+def location_deactivate(*, location: Location) -> None:
+    """DELETE of a location: deactivate it and what depends on it (see module docstring)."""
+    with transaction.atomic(durable=True):
+        _lock_profile(location.practitioner)
+        Location.objects.filter(pk=location.pk).update(is_active=False)
+        Service.objects.filter(location=location, is_active=True).update(is_active=False)
+        AvailabilityRule.objects.filter(location=location).delete()
+
+
+# --- Services --------------------------------------------------------------------
+
+
+def _service_fields(
+    profile: PractitionerProfile, fields: dict[str, Any], current: Service | None
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if "currency" in fields:
+        fields["currency"] = fields["currency"].lower()
+        if fields["currency"] not in codes.currency_codes():
+            errors["currency"] = ["Give a lowercase ISO 4217 currency code such as `eur`."]
+    mode = fields.get("mode", current.mode if current else ServiceMode.IN_PERSON)
+    location = fields.get("location", current.location if current else None)
+    is_active = fields.get("is_active", current.is_active if current else True)
+    if mode == ServiceMode.ONLINE:
+        if location is not None and "location" in fields:
+            errors["location"] = ["An online service has no location."]
+        fields["location"] = None
+    elif location is None:
+        errors["location"] = ["An in-person service needs one of your locations."]
+    elif location.practitioner_id != profile.pk:
+        errors["location"] = ["Unknown location."]
+    elif not location.is_active and is_active:
+        errors["location"] = ["This location was deleted; choose an active one."]
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def service_create(*, profile: PractitionerProfile, **fields: Any) -> Service:
+    fields = _service_fields(profile, fields, None)
+    with transaction.atomic(durable=True):
+        return Service.objects.create(practitioner=profile, **fields)
+
+
+def service_update(*, service: Service, **fields: Any) -> Service:
+    fields = _service_fields(service.practitioner, fields, service)
+    with transaction.atomic(durable=True):
+        for name, value in fields.items():
+            setattr(service, name, value)
+        service.save()
+    return service
+
+
+def service_deactivate(*, service: Service) -> None:
+    """DELETE of a service: it stays for the bookings that point at it, inactive."""
+    with transaction.atomic(durable=True):
+        Service.objects.filter(pk=service.pk).update(is_active=False)
+
+
+# --- Weekly availability -------------------------------------------------------------
+
+
+def _check_rule(
+    profile: PractitionerProfile,
+    *,
+    weekday: int,
+    start_minute: int,
+    end_minute: int,
+    location: Location | None,
+    exclude_pk=None,
+) -> None:
+    if not 0 <= weekday <= 6:
+        raise ValidationError({"weekday": ["Give 0 (Monday) to 6 (Sunday)."]})
+    if not 0 <= start_minute < end_minute <= MINUTES_PER_DAY:
+        raise ValidationError({"end_time": ["end_time must be after start_time."]})
+    if location is not None and (location.practitioner_id != profile.pk or not location.is_active):
+        raise ValidationError({"location": ["Unknown location."]})
+    overlapping = (
+        AvailabilityRule.objects.filter(
+            practitioner=profile,
+            weekday=weekday,
+            start_minute__lt=end_minute,
+            end_minute__gt=start_minute,
+        )
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "start_time": [
+                    "Overlaps the rule "
+                    f"{_hhmm(overlapping.start_minute)}-{_hhmm(overlapping.end_minute)} "
+                    "on the same weekday."
+                ]
+            },
+            code="overlap",
+        )
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def availability_rule_create(
+    *,
+    profile: PractitionerProfile,
+    weekday: int,
+    start_minute: int,
+    end_minute: int,
+    location: Location | None = None,
+) -> AvailabilityRule:
+    with transaction.atomic(durable=True):
+        _lock_profile(profile)
+        _check_rule(
+            profile,
+            weekday=weekday,
+            start_minute=start_minute,
+            end_minute=end_minute,
+            location=location,
+        )
+        return AvailabilityRule.objects.create(
+            practitioner=profile,
+            weekday=weekday,
+            start_minute=start_minute,
+            end_minute=end_minute,
+            location=location,
+        )
+
+
+def availability_rule_update(*, rule: AvailabilityRule, **fields: Any) -> AvailabilityRule:
+    with transaction.atomic(durable=True):
+        _lock_profile(rule.practitioner)
+        for name, value in fields.items():
+            setattr(rule, name, value)
+        _check_rule(
+            rule.practitioner,
+            weekday=rule.weekday,
+            start_minute=rule.start_minute,
+            end_minute=rule.end_minute,
+            location=rule.location,
+            exclude_pk=rule.pk,
+        )
+        rule.save()
+    return rule
+
+
+def availability_rule_delete(*, rule: AvailabilityRule) -> None:
+    with transaction.atomic(durable=True):
+        rule.delete()
+
+
+# --- Time off ------------------------------------------------------------------------
+
+
+def _check_time_off(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if starts_at >= ends_at:
+        raise ValidationError({"ends_at": ["ends_at must be after starts_at."]})
+
+
+def time_off_create(
+    *, profile: PractitionerProfile, starts_at: dt.datetime, ends_at: dt.datetime, reason: str = ""
+) -> TimeOff:
+    _check_time_off(starts_at, ends_at)
+    with transaction.atomic(durable=True):
+        return TimeOff.objects.create(
+            practitioner=profile, starts_at=starts_at, ends_at=ends_at, reason=reason
+        )
+
+
+def time_off_update(*, time_off: TimeOff, **fields: Any) -> TimeOff:
+    _check_time_off(
+        fields.get("starts_at", time_off.starts_at), fields.get("ends_at", time_off.ends_at)
+    )
+    with transaction.atomic(durable=True):
+        for name, value in fields.items():
+            setattr(time_off, name, value)
+        time_off.save()
+    return time_off
+
+
+def time_off_delete(*, time_off: TimeOff) -> None:
+    with transaction.atomic(durable=True):
+        time_off.delete()

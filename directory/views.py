@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
-from rest_framework.permissions import AllowAny
+from rest_framework import generics, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from directory import selectors
+from accounts.permissions import IsPractitioner
+from directory import selectors, services
 from directory.filters import PractitionerSearchFilterSet
-from directory.models import PractitionerProfile
+from directory.models import AvailabilityRule, Location, PractitionerProfile, Service, TimeOff
 from directory.serializers import (
+    AvailabilityRuleSerializer,
+    LocationSerializer,
     ModalitySerializer,
     PractitionerPublicSerializer,
     PractitionerSearchResultSerializer,
+    ProfileSerializer,
+    ServiceSerializer,
+    TimeOffSerializer,
 )
 
 
@@ -61,3 +67,125 @@ class PractitionerDetailView(APIView):
     def get(self, request, key: str):
         profile = selectors.practitioner_get_public(key=key)
         return Response(PractitionerPublicSerializer(profile).data)
+
+
+# --- Practitioner workspace ---------------------------------------------------------
+
+
+class _WorkspaceMixin:
+    """Only practitioners; each sees only its own objects (others answer 404)."""
+
+    permission_classes = [IsAuthenticated, IsPractitioner]
+    filter_backends = []
+
+    @property
+    def profile(self) -> PractitionerProfile:
+        return self.request.user.practitioner_profile
+
+
+class ProfileView(_WorkspaceMixin, APIView):
+    @extend_schema(summary="Your practitioner profile", responses=ProfileSerializer)
+    def get(self, request):
+        return Response(ProfileSerializer(self.profile).data)
+
+    @extend_schema(
+        summary="Change your profile; `is_published: true` publishes it",
+        request=ProfileSerializer,
+        responses=ProfileSerializer,
+    )
+    def patch(self, request):
+        serializer = ProfileSerializer(self.profile, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        profile = services.profile_update(profile=self.profile, **serializer.validated_data)
+        return Response(ProfileSerializer(profile).data)
+
+
+class _WorkspaceViewSet(_WorkspaceMixin, viewsets.ModelViewSet):
+    lookup_value_converter = "uuid"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
+            return self.serializer_class.Meta.model.objects.none()
+        return self.own_objects()
+
+    def perform_create(self, serializer):
+        serializer.instance = self.create_object(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.update_object(serializer.instance, **serializer.validated_data)
+
+
+class LocationViewSet(_WorkspaceViewSet):
+    """Your locations. DELETE deactivates (bookings keep their history)."""
+
+    serializer_class = LocationSerializer
+
+    def own_objects(self):
+        return Location.objects.filter(practitioner=self.profile, is_active=True).order_by(
+            "created_at", "pk"
+        )
+
+    def create_object(self, **fields):
+        return services.location_create(profile=self.profile, **fields)
+
+    def update_object(self, location, **fields):
+        return services.location_update(location=location, **fields)
+
+    def perform_destroy(self, instance):
+        services.location_deactivate(location=instance)
+
+
+class ServiceViewSet(_WorkspaceViewSet):
+    """Your services, inactive ones included. DELETE deactivates (bookings point at it)."""
+
+    serializer_class = ServiceSerializer
+
+    def own_objects(self):
+        return Service.objects.filter(practitioner=self.profile).order_by("created_at", "pk")
+
+    def create_object(self, **fields):
+        return services.service_create(profile=self.profile, **fields)
+
+    def update_object(self, service, **fields):
+        return services.service_update(service=service, **fields)
+
+    def perform_destroy(self, instance):
+        services.service_deactivate(service=instance)
+
+
+class AvailabilityRuleViewSet(_WorkspaceViewSet):
+    """Your weekly availability: local wall-clock times in your profile's timezone."""
+
+    serializer_class = AvailabilityRuleSerializer
+
+    def own_objects(self):
+        return AvailabilityRule.objects.filter(practitioner=self.profile).order_by(
+            "weekday", "start_minute", "pk"
+        )
+
+    def create_object(self, **fields):
+        return services.availability_rule_create(profile=self.profile, **fields)
+
+    def update_object(self, rule, **fields):
+        return services.availability_rule_update(rule=rule, **fields)
+
+    def perform_destroy(self, instance):
+        services.availability_rule_delete(rule=instance)
+
+
+class TimeOffViewSet(_WorkspaceViewSet):
+    """Your time off: no slots inside these intervals."""
+
+    serializer_class = TimeOffSerializer
+
+    def own_objects(self):
+        return TimeOff.objects.filter(practitioner=self.profile).order_by("starts_at", "pk")
+
+    def create_object(self, **fields):
+        return services.time_off_create(profile=self.profile, **fields)
+
+    def update_object(self, time_off, **fields):
+        return services.time_off_update(time_off=time_off, **fields)
+
+    def perform_destroy(self, instance):
+        services.time_off_delete(time_off=instance)

@@ -1,0 +1,209 @@
+"""Geo search benchmark: selector and HTTP stack against a naive Python scan.
+
+    python -m bench.search --n 100000 [--database-url URL] [--queries 200]
+    .ci/with-postgres .venv/bin/python -m bench.search --n 1000000
+
+Seeds a throwaway database (a temporary SQLite file, or a new database on the
+PostgreSQL server of --database-url / DATABASE_URL, dropped afterwards) with
+`seed_demo`, then runs the same queries near gazetteer cities at 25 and 100 km
+through `practitioner_search` (first page of 20 plus the total count, as the
+API does), through the HTTP stack (Django test client), and through the naive
+baseline (every location into Python, geopy great_circle, sort). Prints p50
+and p95 and the ratio of the naive p50 to each, and checks that the top 20 ids
+agree with the baseline; exits 1 if they do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+RADII = (25.0, 100.0)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="practitioners to seed")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--queries", type=int, default=200, help="queries per radius")
+    parser.add_argument(
+        "--naive-queries",
+        type=int,
+        default=20,
+        help="queries per radius for the slow naive baseline (and the top-20 check)",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args(argv)
+
+
+def prepare_database(url: str) -> tuple[str, callable]:
+    """A throwaway database URL and a function that removes it."""
+    if not url or url.startswith("sqlite"):
+        directory = tempfile.mkdtemp(prefix="stillpoint-bench-")
+        path = Path(directory) / "bench.sqlite3"
+
+        def cleanup():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            os.rmdir(directory)
+
+        return f"sqlite:///{path}", cleanup
+
+    import psycopg
+
+    name = f"stillpoint_bench_{secrets.token_hex(4)}"
+    parts = urlsplit(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def cleanup():
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), cleanup
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    url, cleanup = prepare_database(args.database_url)
+    # Production-like settings: no DEBUG query log, no throttling, quiet request log.
+    os.environ.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_hex(32),
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="testserver",
+        THROTTLE_RATES="",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    try:
+        return run(args)
+    finally:
+        cleanup()
+
+
+def run(args) -> int:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from geopy.distance import great_circle
+
+    from directory.geo import Point
+    from directory.management.commands.seed_demo import load_cities
+    from directory.models import Location
+    from directory.selectors import practitioner_search
+
+    vendor = connection.vendor
+    print(f"bench.search: {vendor}, {args.n} practitioners", flush=True)
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    call_command("seed_demo", practitioners=args.n, seed=args.seed, batch_size=10_000)
+    print(f"bench.search: seeded in {time.monotonic() - started:.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        # Fresh statistics, as a live database would have; VACUUM also sets PG's visibility map.
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
+
+    rng = random.Random(args.seed + 1)
+    cities = load_cities()
+    weights = [c.population**0.75 for c in cities]
+    points = [
+        Point(c.latitude, c.longitude) for c in rng.choices(cities, weights=weights, k=args.queries)
+    ]
+    client = Client()
+
+    def selector_query(point, radius):
+        qs = practitioner_search(point=point, radius_km=radius)
+        page = list(qs[:20])
+        qs.count()
+        return [str(p.pk) for p in page]
+
+    def http_query(point, radius):
+        response = client.get(
+            "/api/v1/practitioners/",
+            {"near": f"{point.latitude},{point.longitude}", "radius_km": radius},
+        )
+        assert response.status_code == 200, response.content[:300]
+        return [r["id"] for r in response.json()["results"]]
+
+    def naive_query(point, radius):
+        rows = Location.objects.filter(is_active=True, practitioner__is_published=True).values_list(
+            "practitioner_id", "latitude", "longitude"
+        )
+        nearest: dict = {}
+        origin = (point.latitude, point.longitude)
+        for practitioner_id, latitude, longitude in rows:
+            d = great_circle(origin, (latitude, longitude)).km
+            if d <= radius and d < nearest.get(practitioner_id, float("inf")):
+                nearest[practitioner_id] = d
+        ranked = sorted(nearest.items(), key=lambda item: (item[1], str(item[0])))
+        return [str(pk) for pk, _ in ranked[:20]]
+
+    # Warm up caches and connections so the first timed query is not an outlier.
+    for point in points[:5]:
+        selector_query(point, 25.0)
+        http_query(point, 25.0)
+
+    rows, mismatches, checked = [], 0, 0
+    for radius in RADII:
+        timings = {"selector": [], "http": [], "naive": []}
+        results = {}
+        for method, func, count in (
+            ("selector", selector_query, len(points)),
+            ("http", http_query, len(points)),
+            ("naive", naive_query, min(args.naive_queries, len(points))),
+        ):
+            for i, point in enumerate(points[:count]):
+                t0 = time.perf_counter()
+                ids = func(point, radius)
+                timings[method].append((time.perf_counter() - t0) * 1000)
+                results[(method, i)] = ids
+            print(
+                f"bench.search: {method} at {radius:g} km: {count} queries done",
+                file=sys.stderr,
+                flush=True,
+            )
+        for i in range(min(args.naive_queries, len(points))):
+            checked += 1
+            for method in ("selector", "http"):
+                if results[(method, i)] != results[("naive", i)]:
+                    mismatches += 1
+                    print(f"MISMATCH {method} radius {radius} point {points[i]}", file=sys.stderr)
+        naive_p50 = statistics.median(timings["naive"])
+        for method in ("selector", "http", "naive"):
+            p50 = statistics.median(timings[method])
+            rows.append((method, radius, p50, percentile(timings[method], 95), naive_p50 / p50))
+
+    print()
+    print(f"Geo search, {vendor}, {args.n} practitioners, {len(points)} queries per radius")
+    print(f"| {'method':<9}| {'radius km':>9} | {'p50 ms':>9} | {'p95 ms':>9} | ratio to naive |")
+    print(f"|{'-' * 10}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 16}|")
+    for method, radius, p50, p95, ratio in rows:
+        print(f"| {method:<9}| {radius:>9g} | {p50:>9.2f} | {p95:>9.2f} | {ratio:>13.1f}x |")
+    verdict = "agree" if not mismatches else f"DISAGREE in {mismatches} comparisons"
+    print(f"\nTop-20 ids vs naive baseline ({checked} queries x 2 methods): {verdict}")
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
