@@ -1,0 +1,274 @@
+"""Every write on reviews. Rating aggregates change in the transaction that changes a status.
+
+Lock order everywhere: the practitioner profile first, then the review row (each in pk
+order when there are several), so two moderators or reporters never deadlock.
+"""
+
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.models import Booking, BookingStatus
+from config.errors import Conflict, NotFound, PermissionDenied
+from directory.models import PractitionerProfile
+from reviews.flags import detect_flags
+from reviews.models import (
+    REASON_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Review,
+    ReviewFlag,
+    ReviewReport,
+    ReviewStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    message = "The review cannot move to that status from its current one."
+
+
+# Which statuses a moderator's decision may start from.
+_ALLOWED_FROM = {
+    ReviewStatus.APPROVED: {ReviewStatus.PENDING, ReviewStatus.REJECTED},
+    ReviewStatus.REJECTED: {ReviewStatus.PENDING, ReviewStatus.APPROVED},
+}
+
+
+def rating_average(*, rating_sum: int, rating_count: int) -> Decimal | None:
+    if rating_count == 0:
+        return None
+    return (Decimal(rating_sum) / Decimal(rating_count)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def _lock_profile_and_review(*, review_id) -> tuple[PractitionerProfile, Review]:
+    practitioner_id = (
+        Review.objects.filter(pk=review_id).values_list("practitioner_id", flat=True).first()
+    )
+    if practitioner_id is None:
+        raise NotFound("Review not found.", code="review_not_found")
+    # A review never changes practitioner, so the id read above stays right under the lock.
+    profile = PractitionerProfile.objects.select_for_update().get(pk=practitioner_id)
+    review = Review.objects.select_for_update().get(pk=review_id)
+    return profile, review
+
+
+def _apply_rating_change(
+    *, profile: PractitionerProfile, review: Review, old_status: str, new_status: str
+) -> None:
+    """Keep the locked profile's aggregates equal to the sum over its approved reviews."""
+    was_counted = old_status == ReviewStatus.APPROVED
+    counts = new_status == ReviewStatus.APPROVED
+    if was_counted == counts:
+        return
+    sign = 1 if counts else -1
+    profile.rating_sum += sign * review.rating
+    profile.rating_count += sign
+    profile.rating_average = rating_average(
+        rating_sum=profile.rating_sum, rating_count=profile.rating_count
+    )
+    profile.save(update_fields=["rating_sum", "rating_count", "rating_average", "updated_at"])
+
+
+def _validate_text(*, field: str, value: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: ["This field may not be blank."]})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: [f"Ensure this field has no more than {max_length} characters."]}
+        )
+    return value
+
+
+def review_create(*, user: User, booking_id, rating: int, text: str) -> Review:
+    """The booking's client reviews a completed booking, once. Every review starts pending."""
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": ["Must be an integer from 1 to 5."]})
+    text = _validate_text(field="text", value=text, max_length=TEXT_MAX_LENGTH, required=False)
+    with transaction.atomic(durable=True):
+        # No lock needed: `completed` is final, and the one-to-one constraint settles a race.
+        booking = Booking.objects.select_related("practitioner").filter(pk=booking_id).first()
+        if booking is None or user.pk not in (booking.client_id, booking.practitioner.user_id):
+            raise NotFound("Booking not found.", code="booking_not_found")
+        if booking.client_id != user.pk:
+            raise PermissionDenied(
+                "Only the booking's client can review it.", code="not_booking_client"
+            )
+        if booking.status != BookingStatus.COMPLETED:
+            raise Conflict(
+                "Only a completed booking can be reviewed.", code="booking_not_completed"
+            )
+        if Review.objects.filter(booking=booking).exists():
+            raise Conflict("This booking has already been reviewed.", code="review_exists")
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    booking=booking,
+                    client_id=booking.client_id,
+                    practitioner_id=booking.practitioner_id,
+                    rating=rating,
+                    text=text,
+                    status=ReviewStatus.PENDING,
+                )
+        except IntegrityError as exc:
+            # A concurrent request for the same booking won the race.
+            raise Conflict("This booking has already been reviewed.", code="review_exists") from exc
+        ReviewFlag.objects.bulk_create(
+            ReviewFlag(review=review, code=flag.code, detail=flag.detail)
+            for flag in detect_flags(text)
+        )
+    return review
+
+
+def _notify_practitioner_of_approval(*, review_id) -> None:
+    review = Review.objects.select_related("practitioner__user").get(pk=review_id)
+    recipient = review.practitioner.user.email
+    if not recipient:
+        return
+    excerpt = review.text if len(review.text) <= 300 else review.text[:297] + "..."
+    send_mail(
+        subject="A new review of your practice is public",
+        message=(
+            f"Hello {review.practitioner.display_name or review.practitioner.user.name},\n\n"
+            f"A review of your practice was approved and is now shown on your profile.\n\n"
+            f"Rating: {review.rating} of 5\n"
+            f"{excerpt}\n\n"
+            "You can reply to it (once, and edit that reply) from your account.\n"
+        ),
+        from_email=None,
+        recipient_list=[recipient],
+    )
+
+
+def _resolve_open_reports(*, review: Review, now) -> None:
+    ReviewReport.objects.filter(review=review, resolved_at__isnull=True).update(resolved_at=now)
+
+
+def _decide(*, review_id, moderator: User, new_status: str, reason: str = "") -> Review:
+    now = timezone.now()
+    profile, review = _lock_profile_and_review(review_id=review_id)
+    old_status = review.status
+    if old_status not in _ALLOWED_FROM[new_status]:
+        raise InvalidTransition(
+            f"A {old_status} review cannot be {new_status}.",
+            extra={"status": old_status},
+        )
+    review.status = new_status
+    review.moderated_by = moderator
+    review.moderated_at = now
+    review.rejection_reason = reason if new_status == ReviewStatus.REJECTED else ""
+    review.save(
+        update_fields=["status", "moderated_by", "moderated_at", "rejection_reason", "updated_at"]
+    )
+    _resolve_open_reports(review=review, now=now)
+    _apply_rating_change(
+        profile=profile, review=review, old_status=old_status, new_status=new_status
+    )
+    return review
+
+
+def review_approve(*, review_id, moderator: User) -> Review:
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators can approve reviews.")
+    with transaction.atomic(durable=True):
+        review = _decide(review_id=review_id, moderator=moderator, new_status=ReviewStatus.APPROVED)
+        # robust: a mail server hiccup is logged; the committed approval stands.
+        transaction.on_commit(
+            lambda: _notify_practitioner_of_approval(review_id=review.pk), robust=True
+        )
+    return review
+
+
+def review_reject(*, review_id, moderator: User, reason: str) -> Review:
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators can reject reviews.")
+    reason = _validate_text(
+        field="reason", value=reason, max_length=REASON_MAX_LENGTH, required=True
+    )
+    with transaction.atomic(durable=True):
+        return _decide(
+            review_id=review_id,
+            moderator=moderator,
+            new_status=ReviewStatus.REJECTED,
+            reason=reason,
+        )
+
+
+def _visible_to(*, review: Review, practitioner_user_id, user: User) -> bool:
+    return (
+        review.status == ReviewStatus.APPROVED
+        or review.client_id == user.pk
+        or practitioner_user_id == user.pk
+        or user.is_moderator
+    )
+
+
+def review_reply(*, review_id, user: User, text: str) -> Review:
+    """The reviewed practitioner's one reply; posting again replaces it."""
+    text = _validate_text(field="text", value=text, max_length=REPLY_MAX_LENGTH, required=True)
+    with transaction.atomic(durable=True):
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("practitioner")
+            .filter(pk=review_id)
+            .first()
+        )
+        if review is None or not _visible_to(
+            review=review, practitioner_user_id=review.practitioner.user_id, user=user
+        ):
+            raise NotFound("Review not found.", code="review_not_found")
+        if review.practitioner.user_id != user.pk:
+            raise PermissionDenied(
+                "Only the reviewed practitioner can reply.", code="not_reviewed_practitioner"
+            )
+        if review.status != ReviewStatus.APPROVED:
+            raise Conflict("Only an approved review can be answered.", code="review_not_approved")
+        review.reply = text
+        review.replied_at = timezone.now()
+        review.save(update_fields=["reply", "replied_at", "updated_at"])
+    return review
+
+
+def review_report(*, review_id, user: User, reason: str) -> ReviewReport:
+    """Anyone signed in may report an approved review once.
+
+    At REVIEW_REPORT_THRESHOLD open reports from distinct users the review goes back to
+    pending, out of the public list and the rating, until a moderator decides again.
+    """
+    reason = _validate_text(
+        field="reason", value=reason, max_length=REASON_MAX_LENGTH, required=True
+    )
+    with transaction.atomic(durable=True):
+        profile, review = _lock_profile_and_review(review_id=review_id)
+        if not _visible_to(review=review, practitioner_user_id=profile.user_id, user=user):
+            raise NotFound("Review not found.", code="review_not_found")
+        if review.client_id == user.pk:
+            raise PermissionDenied("You cannot report your own review.", code="own_review")
+        if review.status != ReviewStatus.APPROVED:
+            raise Conflict("Only an approved review can be reported.", code="review_not_approved")
+        if ReviewReport.objects.filter(review=review, reporter=user).exists():
+            raise Conflict("You have already reported this review.", code="already_reported")
+        report = ReviewReport.objects.create(review=review, reporter=user, reason=reason)
+        open_reports = ReviewReport.objects.filter(review=review, resolved_at__isnull=True).count()
+        if open_reports >= settings.REVIEW_REPORT_THRESHOLD:
+            review.status = ReviewStatus.PENDING
+            review.save(update_fields=["status", "updated_at"])
+            _apply_rating_change(
+                profile=profile,
+                review=review,
+                old_status=ReviewStatus.APPROVED,
+                new_status=ReviewStatus.PENDING,
+            )
+            logger.info("review %s back to pending after %s reports", review.pk, open_reports)
+    return report

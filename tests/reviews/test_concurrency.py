@@ -1,0 +1,80 @@
+"""Concurrent moderation on PostgreSQL: row locks keep the aggregates exact."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from directory.models import PractitionerProfile
+from reviews import services
+from reviews.models import Review, ReviewStatus
+from tests.factories import make_practitioner, make_user
+from tests.reviews.conftest import make_moderator, make_review
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _run_together(calls):
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def worker(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_concurrent_approvals_never_lose_a_rating():
+    _, profile, service = make_practitioner()
+    client = make_user(name="Anna Kowalski")
+    moderators = [make_moderator() for _ in range(6)]
+    ratings = [5, 4, 3, 5, 1, 2]
+    reviews = [
+        make_review(client=client, profile=profile, service=service, rating=r) for r in ratings
+    ]
+
+    errors = _run_together(
+        [
+            lambda r=review, m=mod: services.review_approve(review_id=r.pk, moderator=m)
+            for review, mod in zip(reviews, moderators, strict=True)
+        ]
+    )
+
+    assert errors == []
+    profile = PractitionerProfile.objects.get(pk=profile.pk)
+    assert (profile.rating_sum, profile.rating_count) == (sum(ratings), len(ratings))
+    assert str(profile.rating_average) == "3.33"
+
+
+def test_concurrent_reports_cross_the_threshold_once(settings):
+    settings.REVIEW_REPORT_THRESHOLD = 3
+    _, profile, service = make_practitioner()
+    moderator = make_moderator()
+    review = make_review(client=make_user(), profile=profile, service=service, rating=5)
+    services.review_approve(review_id=review.pk, moderator=moderator)
+    reporters = [make_user() for _ in range(5)]
+
+    errors = _run_together(
+        [
+            lambda u=user: services.review_report(review_id=review.pk, user=u, reason="Fake")
+            for user in reporters
+        ]
+    )
+
+    # Three reports land; the review then leaves the public eye and later ones are refused.
+    assert len(errors) == 2
+    assert {exc.code for exc in errors} == {"review_not_found"}
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.PENDING
+    profile = PractitionerProfile.objects.get(pk=profile.pk)
+    assert (profile.rating_sum, profile.rating_count, profile.rating_average) == (0, 0, None)
