@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from bookings.serializers import (
     SlotsQuerySerializer,
     SlotsSerializer,
 )
+from directory.serializers import PractitionerSearchResultSerializer
 from directory.views import PractitionerSearchView
 from payments import selectors as payment_selectors
 from payments import services as payment_services
@@ -33,6 +34,9 @@ def _booking_context(request) -> dict:
         return payment_selectors.payment_info_for_booking(booking=booking, viewer=request.user)
 
     return {"request": request, "payment_for": payment_for}
+
+# Lists answer 404 for a page past the end (DRF's paginator); say so in the schema.
+PAGE_NOT_FOUND = OpenApiResponse(description="No such page.")
 
 
 class SlotsView(APIView):
@@ -84,6 +88,10 @@ class BookingListCreateView(generics.ListAPIView):
     def get_throttles(self):
         self.throttle_scope = "booking" if self.request.method == "POST" else None
         return super().get_throttles()
+
+    @extend_schema(responses={200: BookingSerializer(many=True), 404: PAGE_NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -203,7 +211,12 @@ class MyCalendarView(APIView):
     permission_classes = [IsAuthenticated, IsPractitioner]
     renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
 
-    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
+    @extend_schema(
+        responses={
+            (200, "text/calendar"): OpenApiTypes.STR,
+            404: OpenApiResponse(description="Unknown `format`."),
+        }
+    )
     def get(self, request):
         return _ics_response(request.user)
 
@@ -242,3 +255,10 @@ class PractitionerAvailabilitySearchView(PractitionerSearchView):
     """GET /practitioners/: the directory's search plus availability (routed in config/urls)."""
 
     filterset_class = PractitionerAvailabilityFilterSet
+
+    @extend_schema(
+        summary="Search practitioners",
+        responses={200: PractitionerSearchResultSerializer(many=True), 404: PAGE_NOT_FOUND},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
