@@ -196,9 +196,9 @@ def check_database(recorder):
             SELECT count(*) FROM bookings_booking a JOIN bookings_booking b
               ON a.practitioner_id = b.practitioner_id AND a.id < b.id
              AND a.blocked_start < b.blocked_end AND b.blocked_start < a.blocked_end
-             WHERE a.status IN %s AND b.status IN %s
+             WHERE a.status = ANY(%s) AND b.status = ANY(%s)
             """,
-            [tuple(ACTIVE_STATUSES), tuple(ACTIVE_STATUSES)],
+            [list(ACTIVE_STATUSES), list(ACTIVE_STATUSES)],
         )
         overlaps = cursor.fetchone()[0]
     created = set(recorder.created_ids)

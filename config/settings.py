@@ -5,7 +5,6 @@ localstripe as the local Stripe). Production sets DEBUG=false and SECRET_KEY.
 """
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,13 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # The test database is a file, not Django's shared-cache in-memory default: there
-    # SQLite reports "table is locked" at once instead of waiting, so concurrent
-    # live-server tests (the booking race) would not see real SQLite locking.
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("TEST_SQLITE_PATH")
-        or str(Path(tempfile.gettempdir()) / f"stillpoint-test-{os.getpid()}.sqlite3")
-    }
 else:
     # A lock wait longer than this becomes a 503 so clients (and Stripe) retry.
     DATABASES["default"].setdefault("OPTIONS", {})
