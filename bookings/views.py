@@ -35,6 +35,7 @@ def _booking_context(request) -> dict:
 
     return {"request": request, "payment_for": payment_for}
 
+
 # Lists answer 404 for a page past the end (DRF's paginator); say so in the schema.
 PAGE_NOT_FOUND = OpenApiResponse(description="No such page.")
 
