@@ -36,10 +36,6 @@ def _booking_context(request) -> dict:
     return {"request": request, "payment_for": payment_for}
 
 
-# Lists answer 404 for a page past the end (DRF's paginator); say so in the schema.
-PAGE_NOT_FOUND = OpenApiResponse(description="No such page.")
-
-
 class SlotsView(APIView):
     permission_classes = [AllowAny]
 
@@ -89,10 +85,6 @@ class BookingListCreateView(generics.ListAPIView):
     def get_throttles(self):
         self.throttle_scope = "booking" if self.request.method == "POST" else None
         return super().get_throttles()
-
-    @extend_schema(responses={200: BookingSerializer(many=True), 404: PAGE_NOT_FOUND})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -259,7 +251,7 @@ class PractitionerAvailabilitySearchView(PractitionerSearchView):
 
     @extend_schema(
         summary="Search practitioners",
-        responses={200: PractitionerSearchResultSerializer(many=True), 404: PAGE_NOT_FOUND},
+        responses={200: PractitionerSearchResultSerializer(many=True)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -42,7 +42,8 @@ def add_error_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             statuses = ["400", "401", "403", "429", "503"]
-            if "{" in path:
+            parameters = {p.get("name") for p in operation.get("parameters", [])}
+            if "{" in path or "page" in parameters:  # a page past the end is a 404
                 statuses.append("404")
             if method != "get":
                 statuses.append("409")

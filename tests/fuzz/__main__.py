@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def wait_for(url: str, what: str, seconds: float = 30) -> None:
         try:
             urllib.request.urlopen(url, timeout=1).read()
             return
+        except urllib.error.HTTPError:
+            return  # it answers, if only to say 401
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"fuzz: {what} did not start at {url}")
