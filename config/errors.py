@@ -79,12 +79,13 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        detail = (
+        errors = (
             response.data
             if isinstance(response.data, dict)
             else {"non_field_errors": response.data}
         )
-        response.data = {"code": "invalid", **detail}
+        # Field errors keyed by field name, beside the same `code`/`detail` every error has.
+        response.data = {"code": "invalid", "detail": "Invalid input.", **errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         code = getattr(response.data["detail"], "code", None) or exc.default_code
         response.data = {"code": str(code), "detail": str(response.data["detail"])}

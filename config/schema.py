@@ -13,7 +13,7 @@ ERROR_SCHEMA = {
         "code": {"type": "string"},
         "detail": {"type": "string"},
     },
-    "required": ["code"],
+    "required": ["code", "detail"],
     "additionalProperties": True,
 }
 
