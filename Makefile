@@ -13,11 +13,12 @@ LOCALSTRIPE_WEBHOOK_SECRET ?= whsec_localstripe_dev
 
 export DATA_DIR
 
-.PHONY: help venv dev run serve migrate seed test test-sqlite test-postgres lint format bench clean
+.PHONY: help venv dev run migrate test test-sqlite test-postgres test-fuzz lint format clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000"
-	@echo "make test   - install dev tools, run the suite on SQLite and on a throwaway PostgreSQL"
+	@echo "make test   - install dev tools, run the suite on SQLite and on a throwaway PostgreSQL,"
+	@echo "              then fuzz the API from its schema"
 	@echo "make lint   - ruff check and format check"
 
 $(BIN)/python:
@@ -57,7 +58,7 @@ else
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 endif
 
-test: test-sqlite test-postgres
+test: test-sqlite test-postgres test-fuzz
 
 test-sqlite: $(DEV_STAMP)
 	@echo "=== pytest on SQLite ==="
@@ -66,6 +67,10 @@ test-sqlite: $(DEV_STAMP)
 test-postgres: $(DEV_STAMP)
 	@echo "=== pytest on PostgreSQL ==="
 	.ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+test-fuzz: $(DEV_STAMP)
+	@echo "=== schemathesis against the running app, per role ==="
+	$(BIN)/python -m tests.fuzz
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
