@@ -8,7 +8,10 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
 from accounts.serializers import RegisterSerializer, UserSerializer, UserUpdateSerializer
-from directory.services import profile_create_for_practitioner
+from directory.services import (
+    profile_close_for_deleted_account,
+    profile_create_for_practitioner,
+)
 
 
 class RegisterView(APIView):
@@ -52,5 +55,8 @@ class MeView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request):
         """Delete the account: personal data is anonymised, financial records are kept."""
-        services.user_anonymise(user=request.user)
+        with transaction.atomic(durable=True):
+            if request.user.is_practitioner:
+                profile_close_for_deleted_account(user=request.user)
+            services.user_anonymise(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

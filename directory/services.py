@@ -61,6 +61,14 @@ def profile_create_for_practitioner(*, user: User) -> PractitionerProfile:
         )
 
 
+def profile_close_for_deleted_account(*, user: User) -> None:
+    """A deleted practitioner leaves the directory; bookings and reviews keep the profile row."""
+    with transaction.atomic():
+        PractitionerProfile.objects.filter(user=user).update(
+            is_published=False, display_name="", headline="", bio=""
+        )
+
+
 def _lock_profile(profile: PractitionerProfile) -> PractitionerProfile:
     # Serialises the practitioner's own concurrent edits (overlap checks, publishing).
     return PractitionerProfile.objects.select_for_update().get(pk=profile.pk)

@@ -350,7 +350,10 @@ def webhook_event_process(*, payload: dict) -> str:
         record.processed_at = timezone.now()
         record.outcome = outcome[:300]
         record.save(update_fields=["processed_at", "outcome"])
-    logger.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
+    logger.info(
+        "stripe_event",
+        extra={"event_id": event_id, "event_type": event_type, "outcome": outcome},
+    )
     return outcome
 
 

@@ -1,6 +1,7 @@
 """Small factories for tests: users of each role and authenticated API clients."""
 
 import itertools
+from datetime import timedelta
 
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -82,3 +83,30 @@ def make_practitioner(
         for day in weekdays
     )
     return user, profile, service
+
+
+def make_booking(*, client, service, start, status="confirmed", hold=None, completed_at=None):
+    """A booking written straight to the table, for states the clock cannot reach in a test.
+
+    Blocks [start, end + buffer) as booking_create does.
+    """
+    from bookings.models import Booking
+
+    profile = service.practitioner
+    end = start + timedelta(minutes=service.duration_minutes)
+    return Booking.objects.create(
+        client=client,
+        practitioner=profile,
+        service=service,
+        location=service.location,
+        status=status,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end + timedelta(minutes=profile.buffer_minutes),
+        duration_minutes=service.duration_minutes,
+        amount=service.price_amount,
+        currency=service.currency,
+        hold_expires_at=hold,
+        completed_at=completed_at,
+    )

@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings.models import Booking, BookingStatus
 from bookings.selectors import practitioner_slots
-from tests.factories import make_practitioner
+from tests.factories import make_booking, make_practitioner  # noqa: F401 (re-exported)
 
 
 def slots_on(profile, service, days_ahead: int):
@@ -23,27 +22,6 @@ def free_start(profile, service, days_ahead: int = 3, index: int = 0):
 
 def iso(moment) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def make_booking(*, client, service, start, status=BookingStatus.CONFIRMED, hold=None):
-    """A booking written straight to the table, for states the clock cannot reach in a test."""
-    profile = service.practitioner
-    end = start + timedelta(minutes=service.duration_minutes)
-    return Booking.objects.create(
-        client=client,
-        practitioner=profile,
-        service=service,
-        location=service.location,
-        status=status,
-        start=start,
-        end=end,
-        blocked_start=start,
-        blocked_end=end + timedelta(minutes=profile.buffer_minutes),
-        duration_minutes=service.duration_minutes,
-        amount=service.price_amount,
-        currency=service.currency,
-        hold_expires_at=hold,
-    )
 
 
 @pytest.fixture(autouse=True)

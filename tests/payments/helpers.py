@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
+from tests import factories
 
 WEBHOOK_SECRET = "whsec_test_stillpoint"
 SECRET_KEY = "sk_test_stillpoint"
@@ -52,21 +53,12 @@ def make_booking(
     status=BookingStatus.PENDING_PAYMENT,
 ) -> Booking:
     start = start or (timezone.now() + timedelta(days=3)).replace(microsecond=0)
-    end = start + timedelta(minutes=service.duration_minutes)
-    return Booking.objects.create(
+    return factories.make_booking(
         client=client,
-        practitioner=service.practitioner,
         service=service,
-        location=service.location,
-        status=status,
         start=start,
-        end=end,
-        blocked_start=start,
-        blocked_end=end,
-        duration_minutes=service.duration_minutes,
-        amount=service.price_amount,
-        currency=service.currency,
-        hold_expires_at=timezone.now() + timedelta(minutes=hold_minutes),
+        status=status,
+        hold=timezone.now() + timedelta(minutes=hold_minutes),
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import MODERATORS_GROUP, Role
 from bookings.models import Booking, BookingStatus
 from reviews import services
+from tests import factories
 from tests.factories import make_practitioner, make_user
 
 _days = itertools.count(2)
@@ -21,21 +22,13 @@ def make_booking(*, client, profile, service, status=BookingStatus.COMPLETED) ->
         minute=0, second=0, microsecond=0
     )
     end = start + timedelta(minutes=service.duration_minutes)
-    return Booking.objects.create(
+    return factories.make_booking(
         client=client,
-        practitioner=profile,
         service=service,
-        location=service.location,
-        status=status,
         start=start,
-        end=end,
-        blocked_start=start,
-        blocked_end=end,
-        duration_minutes=service.duration_minutes,
-        amount=service.price_amount,
-        currency=service.currency,
+        status=status,
         completed_at=end if status == BookingStatus.COMPLETED else None,
-        hold_expires_at=end if status == BookingStatus.PENDING_PAYMENT else None,
+        hold=end if status == BookingStatus.PENDING_PAYMENT else None,
     )
 
 
