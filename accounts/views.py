@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -8,6 +9,8 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
 from accounts.serializers import RegisterSerializer, UserSerializer, UserUpdateSerializer
+from bookings.selectors import user_has_open_bookings
+from config.errors import Conflict
 from directory.services import (
     profile_close_for_deleted_account,
     profile_create_for_practitioner,
@@ -55,6 +58,10 @@ class MeView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request):
         """Delete the account: personal data is anonymised, financial records are kept."""
+        if user_has_open_bookings(user=request.user, now=timezone.now()):
+            raise Conflict(
+                "Cancel your upcoming bookings before deleting the account.", code="open_bookings"
+            )
         with transaction.atomic(durable=True):
             if request.user.is_practitioner:
                 profile_close_for_deleted_account(user=request.user)

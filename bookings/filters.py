@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import practitioners_first_free_slot
+from bookings.slots import horizon
 from config.errors import ApplicationError
 from directory import selectors as directory_selectors
 from directory.filters import PractitionerSearchFilterSet, SearchForm
@@ -43,6 +44,12 @@ class AvailabilitySearchForm(SearchForm):
     def clean(self):
         data = super().clean()
         start, end = data.get("available_from"), data.get("available_to")
+        first, last = horizon(timezone.now().date())
+        for name, day in (("available_from", start), ("available_to", end)):
+            if day and not first <= day <= last:
+                raise forms.ValidationError(
+                    {name: f"Must be between {first} and {last}."}, code="invalid"
+                )
         if start and end:
             if end < start:
                 raise forms.ValidationError(

@@ -170,6 +170,11 @@ def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
     )
 
 
+def user_has_open_bookings(*, user: User, now: datetime) -> bool:
+    """Bookings still to happen (or to be paid) that the user is a party to."""
+    return bookings_visible_to(user=user).filter(active_bookings_q(now=now)).exists()
+
+
 def booking_get_for_party(*, user: User, booking_id) -> Booking:
     """A booking the user is a party to; anyone else gets 404, not 403."""
     booking = bookings_visible_to(user=user).filter(pk=booking_id).first()

@@ -1,7 +1,9 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking
+from bookings.slots import horizon
 
 
 class SlotsQuerySerializer(serializers.Serializer):
@@ -13,6 +15,10 @@ class SlotsQuerySerializer(serializers.Serializer):
     MAX_DAYS = 62
 
     def validate(self, attrs):
+        first, last = horizon(timezone.now().date())
+        for name in ("from", "to"):
+            if not first <= attrs[name] <= last:
+                raise serializers.ValidationError({name: [f"Must be between {first} and {last}."]})
         if attrs["to"] < attrs["from"]:
             raise serializers.ValidationError({"to": ["Must not be before `from`."]})
         if (attrs["to"] - attrs["from"]).days + 1 > self.MAX_DAYS:

@@ -29,6 +29,7 @@ from bookings.selectors import (
     idempotency_key_live,
     practitioner_slots,
 )
+from bookings.slots import horizon
 from config.errors import PermissionDenied
 from directory.models import PractitionerProfile, Service
 
@@ -74,6 +75,14 @@ def _require_free_slot(
     exclude_booking_id=None,
 ) -> tuple[datetime, datetime, datetime]:
     """Check `start` is a slot the engine offers now; return (end, blocked_start, blocked_end)."""
+    first, last = horizon(now.date())
+    if not first <= start.date() <= last:
+        raise SlotUnavailable()
+    end = start + timedelta(minutes=service.duration_minutes)
+    blocked_start, blocked_end = start, end + timedelta(minutes=practitioner.buffer_minutes)
+    _expire_lapsed_holds(
+        practitioner_id=practitioner.pk, start=blocked_start, end=blocked_end, now=now
+    )
     local_day = start.astimezone(ZoneInfo(practitioner.timezone)).date()
     offered = practitioner_slots(
         practitioner=practitioner,
@@ -85,8 +94,6 @@ def _require_free_slot(
     )
     if not any(slot.start == start for slot in offered):
         raise SlotUnavailable()
-    end = start + timedelta(minutes=service.duration_minutes)
-    blocked_start, blocked_end = start, end + timedelta(minutes=practitioner.buffer_minutes)
     # The same test the database constraint makes, on the stored blocked ranges.
     clash = Booking.objects.filter(
         active_bookings_q(now=now),
@@ -116,13 +123,6 @@ def _create_locked(
     start: datetime,
     now: datetime,
 ) -> Booking:
-    end = start + timedelta(minutes=service.duration_minutes)
-    _expire_lapsed_holds(
-        practitioner_id=practitioner.pk,
-        start=start,
-        end=end + timedelta(minutes=practitioner.buffer_minutes),
-        now=now,
-    )
     end, blocked_start, blocked_end = _require_free_slot(
         practitioner=practitioner, service=service, start=start, now=now
     )
@@ -246,7 +246,8 @@ def refund_amount_for_cancellation(*, booking: Booking, by_role: str, now: datet
 def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
     """Either party cancels a pending or confirmed booking; refund_amount is set by policy.
 
-    Moves no money: payments refunds `refund_amount` afterwards.
+    Moves no money: payments.services.booking_cancel_with_refund wraps this to refund
+    `refund_amount` in the same transaction.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -254,6 +255,11 @@ def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -
         role = _require_party(booking, by)
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED):
             raise InvalidTransition(f"A {booking.status} booking cannot be cancelled.")
+        if booking.status == BookingStatus.CONFIRMED and now >= booking.start:
+            # From its start a session is completed or a no-show, never cancelled for a refund.
+            raise InvalidTransition(
+                "A booking cannot be cancelled once it has started.", code="booking_started"
+            )
         was_confirmed = booking.status == BookingStatus.CONFIRMED
         booking.refund_amount = refund_amount_for_cancellation(
             booking=booking, by_role=role, now=now
@@ -319,13 +325,6 @@ def booking_reschedule(
             service = booking.service
             if not service.is_active:
                 raise SlotUnavailable("This service cannot be booked any more.")
-            end = start + timedelta(minutes=service.duration_minutes)
-            _expire_lapsed_holds(
-                practitioner_id=practitioner.pk,
-                start=start,
-                end=end + timedelta(minutes=practitioner.buffer_minutes),
-                now=now,
-            )
             end, blocked_start, blocked_end = _require_free_slot(
                 practitioner=practitioner,
                 service=service,
@@ -411,6 +410,15 @@ def booking_expire(*, booking: Booking, now: datetime | None = None) -> Booking:
             raise InvalidTransition(f"A {booking.status} booking has no hold to release.")
         booking.status = BookingStatus.EXPIRED
         booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def booking_release_failed_start(*, booking: Booking) -> Booking:
+    """Payment could not start: free the slot, and forget the request's Idempotency-Key so
+    that the client's retry with the same key books afresh instead of replaying a dead hold."""
+    with transaction.atomic():
+        booking = booking_expire(booking=booking)
+        IdempotencyKey.objects.filter(booking=booking).delete()
     return booking
 
 

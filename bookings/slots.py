@@ -196,6 +196,18 @@ def compute_slots(
     return [Slot(_dt(s), _dt(s + duration)) for s in starts]
 
 
+# No policy books further ahead than 730 days (max_advance_days); a day either side covers
+# every time zone. Dates outside this horizon are bad input, not an empty answer: it also
+# keeps datetime arithmetic far from year 1 and year 9999.
+HORIZON_DAYS_BACK = 1
+HORIZON_DAYS_AHEAD = 732
+
+
+def horizon(today: date) -> tuple[date, date]:
+    """The first and last day anyone can ask slots for."""
+    return today - timedelta(days=HORIZON_DAYS_BACK), today + timedelta(days=HORIZON_DAYS_AHEAD)
+
+
 def day_bounds(*, day_from: date, day_to: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]:
     """UTC instants from local midnight of day_from to local midnight after day_to."""
     if isinstance(tz, str):

@@ -141,24 +141,11 @@ class _BookingActionView(APIView):
     def post(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
         booking = type(self).action_service(booking=booking, by=request.user)
-        self.after(booking)
         return Response(BookingSerializer(booking, context=_booking_context(request)).data)
-
-    def after(self, booking):
-        pass
 
 
 class BookingCancelView(_BookingActionView):
-    action_service = services.booking_cancel
-
-    def after(self, booking):
-        # Money moves after the booking is cancelled: the refund policy set refund_amount,
-        # and a payment never made must not succeed later.
-        if booking.refund_amount:
-            payment_services.payment_refund(
-                booking=booking, amount=booking.refund_amount, reason="cancellation"
-            )
-        payment_services.payment_cancel_for_booking(booking=booking)
+    action_service = payment_services.booking_cancel_with_refund
 
 
 class BookingCompleteView(_BookingActionView):

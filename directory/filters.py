@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from directory import selectors
 from directory.geo import Point, geocode
-from directory.models import Modality, PractitionerProfile, ServiceMode
+from directory.models import MAX_PRICE_AMOUNT, Modality, PractitionerProfile, ServiceMode
 
 
 class NearField(forms.CharField):
@@ -116,7 +116,10 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
         help_text="`online` also matches practitioners far away or without a location.",
     )
     max_price = IntegerFilter(
-        method=_NOOP, min_value=0, help_text="Cheapest service at most this (minor units)."
+        method=_NOOP,
+        min_value=0,
+        max_value=MAX_PRICE_AMOUNT,
+        help_text="Cheapest service at most this (minor units).",
     )
     min_rating = django_filters.NumberFilter(
         method=_NOOP,

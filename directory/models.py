@@ -17,6 +17,10 @@ class Modality(models.Model):
         return self.name
 
 
+# A session priced above a million in major units is a typo, and bounds keep SQL integers safe.
+MAX_PRICE_AMOUNT = 100_000_000
+
+
 class ServiceMode(models.TextChoices):
     IN_PERSON = "in_person", "In person"
     ONLINE = "online", "Online"

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.models import (
+    MAX_PRICE_AMOUNT,
     AvailabilityRule,
     Location,
     Modality,
@@ -234,7 +235,7 @@ class _OwnLocationField(serializers.PrimaryKeyRelatedField):
 
 class ServiceSerializer(serializers.ModelSerializer):
     duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
-    price_amount = serializers.IntegerField(min_value=0, max_value=100_000_000)
+    price_amount = serializers.IntegerField(min_value=0, max_value=MAX_PRICE_AMOUNT)
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
     location = _OwnLocationField(allow_null=True, required=False)
 

@@ -41,6 +41,11 @@ class PaymentProviderUnavailable(ServiceUnavailable):
     message = "The payment provider cannot be reached; nothing was booked. Try again shortly."
 
 
+class PaymentNotPossible(Conflict):
+    code = "payment_not_possible"
+    message = "The payment provider refused this payment; nothing was booked."
+
+
 class PractitionerCannotAcceptPayments(Conflict):
     code = "practitioner_cannot_accept_payments"
     message = "This practitioner cannot accept payments yet."
@@ -107,7 +112,7 @@ def _payment_intent_params(*, booking: Booking, customer_id: str) -> dict:
 
 
 def _release_hold(booking: Booking) -> None:
-    booking_services.booking_expire(booking=booking)
+    booking_services.booking_release_failed_start(booking=booking)
     booking.refresh_from_db()
 
 
@@ -134,12 +139,18 @@ def payment_start_for_booking(*, booking: Booking) -> Payment:
     except PractitionerCannotAcceptPayments:
         _release_hold(booking)
         raise
-    except stripe.StripeError as exc:
-        # A connection error means no response, so no PaymentIntent id reached us and the
-        # client never gets a client_secret: nothing can be paid against this booking.
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        # No usable response, so no PaymentIntent id reached us and the client never gets
+        # a client_secret: nothing can be paid against this booking. Worth a retry.
         logger.warning("Stripe unavailable while starting payment for %s: %r", booking.pk, exc)
         _release_hold(booking)
         raise PaymentProviderUnavailable() from exc
+    except stripe.StripeError as exc:
+        # Stripe refused the charge itself (e.g. below its minimum amount): a retry would
+        # fail the same way, so this is a conflict, not an outage.
+        logger.error("Stripe refused to start payment for %s: %r", booking.pk, exc)
+        _release_hold(booking)
+        raise PaymentNotPossible(getattr(exc, "user_message", None) or None) from exc
 
     try:
         with transaction.atomic(durable=True):
@@ -290,6 +301,30 @@ def payment_refund(*, booking: Booking, amount: int, reason: str) -> Refund | No
     _refund_send_or_keep_pending(refund)
     refund.refresh_from_db()
     return refund
+
+
+def booking_cancel_with_refund(*, booking: Booking, by: User) -> Booking:
+    """Cancel a booking and refund its policy amount, never one without the other.
+
+    The cancellation and the refund's reservation in our ledger commit together; Stripe
+    moves the money after commit (a failure there leaves the refund pending, and
+    `expire_holds` retries it). A payment never made is cancelled so it cannot succeed later.
+    """
+    refund = None
+    with transaction.atomic(durable=True):
+        booking = booking_services.booking_cancel(booking=booking, by=by)
+        payment = Payment.objects.select_for_update().filter(booking=booking).first()
+        if booking.refund_amount and payment and payment.status == PaymentStatus.SUCCEEDED:
+            # Capped by what is still refundable (a refund made in Stripe's dashboard counts).
+            amount = min(booking.refund_amount, payment.refundable_amount)
+            if amount > 0:
+                refund = _refund_reserve(
+                    payment=payment, amount=amount, reason=RefundReason.CANCELLATION
+                )
+    if refund is not None:
+        _refund_send_or_keep_pending(refund)
+    payment_cancel_for_booking(booking=booking)
+    return booking
 
 
 def refunds_retry_pending(*, older_than_seconds: int = 60) -> int:

@@ -107,3 +107,21 @@ def test_practitioner_deleting_the_account_leaves_the_directory_and_keeps_histor
     # The client still sees the booking they paid for.
     mine = client_for(history["client"]).get(f"/api/v1/bookings/{history['booking'].pk}/")
     assert mine.status_code == 200
+
+
+@pytest.mark.parametrize("party", ["client", "practitioner"])
+def test_account_with_upcoming_bookings_cannot_be_deleted(party):
+    practitioner, _profile, service = make_practitioner()
+    client = make_user()
+    make_booking(
+        client=client,
+        service=service,
+        start=(timezone.now() + timedelta(days=2)).replace(microsecond=0),
+        status=BookingStatus.CONFIRMED,
+    )
+    user = client if party == "client" else practitioner
+    response = client_for(user).delete("/api/v1/me/")
+    assert response.status_code == 409
+    assert response.data["code"] == "open_bookings"
+    user.refresh_from_db()
+    assert user.is_active and user.anonymised_at is None
