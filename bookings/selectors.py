@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from bookings.models import Booking, BookingStatus, CalendarFeedToken, Idempoten
 from bookings.slots import Slot, SlotPolicy, WeeklyRule, compute_slots, day_bounds
 from config.errors import NotFound
 from directory.models import AvailabilityRule, PractitionerProfile, Service, TimeOff
+from directory.selectors import published_practitioner_get
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -23,19 +23,6 @@ def active_bookings_q(*, now: datetime) -> Q:
     return Q(status=BookingStatus.CONFIRMED) | Q(
         status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now
     )
-
-
-def published_practitioner_get(*, id_or_slug: str) -> PractitionerProfile:
-    qs = PractitionerProfile.objects.filter(is_published=True)
-    try:
-        profile = qs.filter(pk=uuid.UUID(str(id_or_slug))).first()
-    except ValueError:
-        profile = None
-    if profile is None:
-        profile = qs.filter(slug=id_or_slug).first()
-    if profile is None:
-        raise NotFound("No such practitioner.")
-    return profile
 
 
 def slot_policy(*, practitioner: PractitionerProfile, service: Service) -> SlotPolicy:

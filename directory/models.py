@@ -177,6 +177,11 @@ class Service(models.Model):
         return f"{self.name} ({self.duration_minutes} min)"
 
 
+def minutes_to_hhmm(minutes: int) -> str:
+    """1440 → "24:00": how the API shows a rule's minutes after local midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 class AvailabilityRule(models.Model):
     """A weekly window in the practitioner's wall-clock time.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from decimal import Decimal
 
@@ -226,3 +227,18 @@ def practitioner_get_public(*, key: str) -> PractitionerProfile:
 
 def modality_list() -> QuerySet[Modality]:
     return Modality.objects.order_by("name")
+
+
+def published_practitioner_get(*, id_or_slug: str) -> PractitionerProfile:
+    """A published practitioner by UUID or slug (a slug that looks like a UUID still works)."""
+    qs = PractitionerProfile.objects.filter(is_published=True)
+    profile = None
+    with contextlib.suppress(ValueError):
+        profile = qs.filter(pk=uuid.UUID(str(id_or_slug))).first()
+    if profile is None:
+        profile = qs.filter(slug=id_or_slug).first()
+    if profile is None:
+        raise NotFound(
+            "No published practitioner with this id or slug.", code="practitioner_not_found"
+        )
+    return profile

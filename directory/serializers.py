@@ -13,6 +13,7 @@ from directory.models import (
     PractitionerProfile,
     Service,
     TimeOff,
+    minutes_to_hhmm,
 )
 
 
@@ -263,10 +264,6 @@ def _minutes(value: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 class AvailabilityRuleSerializer(serializers.ModelSerializer):
     """A weekly rule; times are local wall-clock "HH:MM", end may be "24:00"."""
 
@@ -301,8 +298,8 @@ class AvailabilityRuleSerializer(serializers.ModelSerializer):
         return {
             "id": str(instance.pk),
             "weekday": instance.weekday,
-            "start_time": _hhmm(instance.start_minute),
-            "end_time": _hhmm(instance.end_minute),
+            "start_time": minutes_to_hhmm(instance.start_minute),
+            "end_time": minutes_to_hhmm(instance.end_minute),
             "location": str(instance.location_id) if instance.location_id else None,
         }
 

@@ -31,6 +31,7 @@ from directory.models import (
     Service,
     ServiceMode,
     TimeOff,
+    minutes_to_hhmm,
 )
 
 MINUTES_PER_DAY = 24 * 60
@@ -266,17 +267,12 @@ def _check_rule(
         raise ValidationError(
             {
                 "start_time": [
-                    "Overlaps the rule "
-                    f"{_hhmm(overlapping.start_minute)}-{_hhmm(overlapping.end_minute)} "
-                    "on the same weekday."
+                    f"Overlaps the rule {minutes_to_hhmm(overlapping.start_minute)}-"
+                    f"{minutes_to_hhmm(overlapping.end_minute)} on the same weekday."
                 ]
             },
             code="overlap",
         )
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def availability_rule_create(

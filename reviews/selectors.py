@@ -1,22 +1,7 @@
-import uuid
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from config.errors import NotFound
 from directory.models import PractitionerProfile
 from reviews.models import Review, ReviewFlag, ReviewStatus
-
-
-def practitioner_get_public(*, id_or_slug: str) -> PractitionerProfile:
-    """A published practitioner by UUID or slug; anything else is a 404."""
-    try:
-        lookup = Q(pk=uuid.UUID(id_or_slug))
-    except ValueError:
-        lookup = Q(slug=id_or_slug)
-    profile = PractitionerProfile.objects.filter(lookup, is_published=True).first()
-    if profile is None:
-        raise NotFound("Practitioner not found.", code="practitioner_not_found")
-    return profile
 
 
 def review_list_public(*, practitioner: PractitionerProfile) -> QuerySet[Review]:
