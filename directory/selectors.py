@@ -177,6 +177,10 @@ class SearchResults(Sequence):
             return []
         return self._profiles(limit=stop - start, offset=start)
 
+    def page_sql(self, *, limit: int, offset: int = 0) -> tuple[str, list]:
+        """The statement a page runs (for EXPLAIN)."""
+        return _search_sql(self, select=f"{PROFILES}.*", order=True, limit=limit, offset=offset)
+
     def ids(self, *, limit: int) -> list[uuid.UUID]:
         """The first `limit` matching ids, in order."""
         sql, params = _search_sql(self, select=f"{PROFILES}.id", order=True, limit=limit)
