@@ -163,8 +163,7 @@ def run(args) -> int:
         return [str(pk) for pk, _ in ranked[:20]]
 
     if args.explain:
-        page = practitioner_search(point=points[0], radius_km=25.0)[:20]
-        sql, params = page.query.sql_with_params()
+        sql, params = practitioner_search(point=points[0], radius_km=25.0).page_sql(limit=20)
         explain = "EXPLAIN ANALYZE " if vendor == "postgresql" else "EXPLAIN QUERY PLAN "
         with connection.cursor() as cursor:
             cursor.execute(explain + sql, params)

@@ -3,7 +3,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
@@ -99,17 +98,17 @@ class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
         start = start or min(today, end)
         return start, end or start
 
-    def refine_candidates(self, queryset: QuerySet):
+    def refine_candidates(self, candidates: directory_selectors.SearchResults):
         data = self.form.cleaned_data
         window = self.availability_window()
         by_next = data.get("ordering") == ORDER_NEXT_AVAILABLE
         if window is None and not by_next:
-            return queryset
+            return candidates
         if data.get("near") is None and not data.get("location"):
             raise directory_selectors.LocationRequired(
                 "Searching by availability needs `near` or `location`."
             )
-        ids = list(queryset.values_list("pk", flat=True)[: MAX_AVAILABILITY_CANDIDATES + 1])
+        ids = candidates.ids(limit=MAX_AVAILABILITY_CANDIDATES + 1)
         if len(ids) > MAX_AVAILABILITY_CANDIDATES:
             raise SearchTooBroad()
         if window is None:
@@ -127,7 +126,7 @@ class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
         if by_next:
             # Stable: practitioners free at the same moment keep the selector's order.
             ids.sort(key=lambda pk: (first.get(pk) is None, first.get(pk) or window_end(window)))
-        return RankedProfiles(queryset, ids)
+        return RankedProfiles(candidates, ids)
 
 
 def window_end(window: tuple[date, date]) -> datetime:
@@ -141,8 +140,8 @@ class RankedProfiles(Sequence):
     selector's annotations and prefetches) are ever fetched.
     """
 
-    def __init__(self, queryset: QuerySet, ids: list):
-        self.queryset = queryset
+    def __init__(self, candidates: directory_selectors.SearchResults, ids: list):
+        self.candidates = candidates
         self.ids = ids
 
     def __len__(self) -> int:
@@ -150,7 +149,5 @@ class RankedProfiles(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            wanted = self.ids[index]
-            rows = {p.pk: p for p in self.queryset.filter(pk__in=wanted)}
-            return [rows[pk] for pk in wanted if pk in rows]
+            return self.candidates.profiles(self.ids[index])
         return self[index : index + 1][0] if index >= 0 else self[len(self) + index]

@@ -140,8 +140,9 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        candidates = selectors.practitioner_search(queryset=queryset, **self.search_kwargs())
+    def filter_queryset(self, queryset: QuerySet):
+        # The search selects its own rows (published profiles); the view's queryset is unused.
+        candidates = selectors.practitioner_search(**self.search_kwargs())
         return self.refine_candidates(candidates)
 
     def search_point(self) -> Point | None:
@@ -172,13 +173,13 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
             "ordering": ordering if ordering in selectors.SEARCH_ORDERINGS else None,
         }
 
-    def refine_candidates(self, queryset: QuerySet):
+    def refine_candidates(self, candidates: selectors.SearchResults):
         """Hook for subclasses: filter or reorder the candidates before pagination.
 
-        Receives the selector's queryset (annotated with `distance_km`,
-        plus `price_from` when ordering by price; ordered,
-        with prefetches) and returns a queryset, or a list of profiles in the
-        final order. `self.form.cleaned_data` holds the
-        validated parameters, including any a subclass declared.
+        Receives the selector's `SearchResults` (ordered; profiles come with
+        `distance_km` and prefetches) and returns it, or another sequence of
+        profiles in the final order that supports len() and slicing.
+        `self.form.cleaned_data` holds the validated parameters, including any
+        a subclass declared.
         """
-        return queryset
+        return candidates

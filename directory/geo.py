@@ -114,11 +114,6 @@ class GreatCircleKm(Func):
 
     output_field = FloatField()
     arity = 2
-    template = (
-        "(%(diameter)s * ASIN(SQRT(%(least)s((POWER(SIN((RADIANS(%(lat)s) - %(lat0)s) / 2), 2)"
-        " + %(cos_lat0)s * COS(RADIANS(%(lat)s)) * POWER(SIN((RADIANS(%(lng)s) - %(lng0)s)"
-        " / 2), 2)), 1.0))))"
-    )
 
     def __init__(self, point: Point, latitude: str | Combinable, longitude: str | Combinable):
         lat = F(latitude) if isinstance(latitude, str) else latitude
@@ -129,20 +124,32 @@ class GreatCircleKm(Func):
     def as_sql(self, compiler, connection, **extra_context):
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
-        lat0 = math.radians(self.point.latitude)
-        # Constants are inlined as floats (repr is exact), not bound: the expression
-        # repeats the columns, and inlining keeps the parameter order trivial.
-        sql = self.template % {
-            "diameter": repr(2 * EARTH_RADIUS_KM),
-            "least": "MIN" if connection.vendor == "sqlite" else "LEAST",
-            "lat": lat_sql,
-            "lng": lng_sql,
-            "lat0": repr(lat0),
-            "lng0": repr(math.radians(self.point.longitude)),
-            "cos_lat0": repr(math.cos(lat0)),
-        }
-        params = (*lat_params, *lat_params, *lng_params)
-        return sql, params
+        sql = great_circle_sql(self.point, lat_sql, lng_sql, vendor=connection.vendor)
+        return sql, (*lat_params, *lat_params, *lng_params)
+
+
+def great_circle_sql(point: Point, latitude_sql: str, longitude_sql: str, *, vendor: str) -> str:
+    """Haversine distance in km from point to two SQL column expressions, as SQL text.
+
+    Uses only SQL math functions both databases have (SQLite's built-in math
+    functions, which Django registers itself where SQLite lacks them). The
+    point's constants are inlined as floats (repr is exact), not bound: the
+    expression repeats the latitude column, and inlining keeps parameters simple.
+    """
+    lat0 = math.radians(point.latitude)
+    return (
+        "({diameter} * ASIN(SQRT({least}((POWER(SIN((RADIANS({lat}) - {lat0}) / 2), 2)"
+        " + {cos_lat0} * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - {lng0})"
+        " / 2), 2)), 1.0))))"
+    ).format(
+        diameter=repr(2 * EARTH_RADIUS_KM),
+        least="MIN" if vendor == "sqlite" else "LEAST",
+        lat=latitude_sql,
+        lng=longitude_sql,
+        lat0=repr(lat0),
+        lng0=repr(math.radians(point.longitude)),
+        cos_lat0=repr(math.cos(lat0)),
+    )
 
 
 def distance_km_expression(

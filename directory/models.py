@@ -120,7 +120,12 @@ class Location(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx"),
+            # The search's bounding box is a range scan on (latitude, longitude); the
+            # trailing columns make it covering, so no table lookup per box match.
+            models.Index(
+                fields=["latitude", "longitude", "is_active", "practitioner"],
+                name="location_geo_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

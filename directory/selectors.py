@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
     Exists,
-    F,
-    FloatField,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.db.models.lookups import LessThanOrEqual
 
 from config.errors import ApplicationError, NotFound
-from directory.geo import Point, bounding_boxes, distance_km_expression
+from directory.geo import Point, bounding_boxes, great_circle_sql
 from directory.models import Location, Modality, PractitionerProfile, Service, ServiceMode
 
 DEFAULT_RADIUS_KM = 25.0
@@ -66,19 +65,16 @@ def practitioner_search(
     min_rating: Decimal | float | None = None,
     q: str | None = None,
     ordering: str | None = None,
-    queryset: QuerySet[PractitionerProfile] | None = None,
-) -> QuerySet[PractitionerProfile]:
+) -> SearchResults:
     """Published practitioners matching the filters, ordered, ready to paginate.
 
-    Each row is annotated with `distance_km` (to its nearest active location
-    within the radius; None without a point or for an online-only match), and
-    carries `priced_services` (prefetched active services of `mode`, cheapest
-    first: the result's `price_from` and `currency`). With a point, only
-    practitioners with an active location within `radius_km` match, except
-    that `mode=online` matches practitioners offering online sessions wherever
-    they are (online needs no travel).
-    The page is one SQL statement (plus the count); modalities, locations and
-    services come prefetched (three more), the same number at any page size.
+    Each profile carries `distance_km` (to its nearest active location; None
+    without a point or for an online-only match) and `priced_services`
+    (prefetched active services of `mode`, cheapest first: the result's
+    `price_from` and `currency`). With a point, only practitioners with an
+    active location within `radius_km` match, except that `mode=online`
+    matches practitioners offering online sessions wherever they are (online
+    needs no travel).
     """
     if ordering is not None and ordering not in SEARCH_ORDERINGS:
         raise ApplicationError(f"Unknown ordering {ordering!r}.", code="invalid_ordering")
@@ -86,9 +82,11 @@ def practitioner_search(
         raise LocationRequired()
     if point is not None:
         point = Point(point.latitude, point.longitude).rounded()
-    # Conditions and annotations are gathered and applied at once: each filter()
-    # call clones the query, and building the query is most of a search's cost.
-    conditions = [Q(is_published=True)]
+    if ordering is None:
+        ordering = ORDER_DISTANCE if point is not None else ORDER_RATING
+    # The optional filters stay ORM expressions (compiled into the raw search's
+    # WHERE); the common search by place alone never builds an ORM query.
+    conditions = []
     if modality:
         conditions.append(
             Exists(
@@ -109,26 +107,14 @@ def practitioner_search(
         conditions.append(Exists(_active_services(mode)))
     if max_price is not None:
         conditions.append(LessThanOrEqual(_price_from(mode), max_price))
-
-    annotations = {}
-    if point is None:
-        annotations["distance_km"] = Value(None, output_field=FloatField())
-    else:
+    return SearchResults(
+        point=point,
         # Online sessions need no travel: with mode=online the radius does not
         # restrict, and the distance (to the nearest active location) only informs.
-        annotations["distance_km"] = _nearest_distance(point)
-        if mode != ServiceMode.ONLINE:
-            conditions.append(Q(pk__in=_practitioners_within(point, radius_km)))
-    if ordering == ORDER_PRICE:
-        # Only then in SQL: on a page the price comes from the prefetched services.
-        annotations["price_from"] = _price_from(mode)
-
-    qs = queryset if queryset is not None else PractitionerProfile.objects.all()
-    qs = qs.filter(*conditions).annotate(**annotations)
-    if ordering is None:
-        ordering = ORDER_DISTANCE if point is not None else ORDER_RATING
-    return order_search(qs, ordering=ordering, has_point=point is not None).prefetch_related(
-        *search_prefetches(mode=mode)
+        radius_km=radius_km if point is not None and mode != ServiceMode.ONLINE else None,
+        conditions=conditions,
+        ordering=ordering,
+        mode=mode,
     )
 
 
@@ -142,54 +128,232 @@ def _price_from(mode: str | None) -> Subquery:
     )
 
 
-def _practitioners_within(point: Point, radius_km: float) -> QuerySet:
-    """Ids of practitioners with an active location within radius_km of point."""
-    in_box = Q()
-    for box in bounding_boxes(point, radius_km):
-        in_box |= Q(
-            latitude__gte=box.min_latitude,
-            latitude__lte=box.max_latitude,
-            longitude__gte=box.min_longitude,
-            longitude__lte=box.max_longitude,
-        )
-    # The box is an index range scan on (latitude, longitude); the distance decides.
-    return Location.objects.filter(
-        in_box, LessThanOrEqual(distance_km_expression(point), radius_km), is_active=True
-    ).values("practitioner_id")
+# The search SQL leaves the profile table unaliased: the ORM-compiled filters name it so.
+PROFILES = PractitionerProfile._meta.db_table
 
 
-def _nearest_distance(point: Point) -> Subquery:
-    """Distance to the practitioner's nearest active location (a lookup by its index).
+class SearchResults(Sequence):
+    """The ordered matches of a search, loaded lazily: `count()` and a page at a time.
 
-    It is within the radius whenever any location is, so each practitioner
-    appears once, at its nearest location.
+    What a paginator needs (count, slicing), as a QuerySet offers it, in a fixed
+    number of queries: the count, the page's profiles, and three prefetches.
+    `ids()` and `profiles()` serve apps that re-rank the candidates (bookings).
     """
-    return Subquery(
-        Location.objects.filter(practitioner_id=OuterRef("pk"), is_active=True)
-        .order_by()
-        .values("practitioner_id")
-        .annotate(d=Min(distance_km_expression(point)))
-        .values("d"),
-        output_field=FloatField(),
-    )
+
+    def __init__(self, *, point, radius_km, conditions, ordering, mode):
+        self.point = point
+        self.radius_km = radius_km
+        self.conditions = conditions
+        self.ordering = ordering
+        self.mode = mode
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = _search_sql(self, select="COUNT(*)")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            if index < 0:
+                index += len(self)
+            page = self[index : index + 1]
+            if not page:
+                raise IndexError(index)
+            return page[0]
+        start = index.start or 0
+        stop = len(self) if index.stop is None else index.stop
+        if index.step not in (None, 1) or start < 0 or stop < 0:
+            raise ValueError("Search results support only forward slices.")
+        if stop <= start:
+            return []
+        return self._profiles(limit=stop - start, offset=start)
+
+    def page_sql(self, *, limit: int, offset: int = 0) -> tuple[str, list]:
+        """The statement a page runs (for EXPLAIN)."""
+        return _search_sql(self, select=f"{PROFILES}.*", order=True, limit=limit, offset=offset)
+
+    def ids(self, *, limit: int) -> list[uuid.UUID]:
+        """The first `limit` matching ids, in order."""
+        sql, params = _search_sql(self, select=f"{PROFILES}.id", order=True, limit=limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [_to_uuid(row[0]) for row in cursor.fetchall()]
+
+    def profiles(self, ids: list) -> list[PractitionerProfile]:
+        """The profiles of `ids` (those that match), in the order of `ids`."""
+        if not ids:
+            return []
+        rows = {p.pk: p for p in self._profiles(only_ids=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def _profiles(self, *, limit=None, offset=0, only_ids=None) -> list[PractitionerProfile]:
+        sql, params = _search_sql(
+            self, select=f"{PROFILES}.*", order=True, limit=limit, offset=offset, only_ids=only_ids
+        )
+        profiles = list(PractitionerProfile.objects.raw(sql, params))
+        _attach_result_details(profiles, mode=self.mode)
+        return profiles
 
 
-def order_search(qs: QuerySet, *, ordering: str, has_point: bool) -> QuerySet:
-    """Apply one of SEARCH_ORDERINGS; ties broken by distance (if any), then id."""
-    by_distance = [F("distance_km").asc(nulls_last=True)] if has_point else []
-    if ordering == ORDER_DISTANCE:
-        keys = [*by_distance]
-    elif ordering == ORDER_RATING:
-        keys = [
-            F("rating_average").desc(nulls_last=True),
-            F("rating_count").desc(),
-            *by_distance,
-        ]
-    elif ordering == ORDER_PRICE:
-        keys = [F("price_from").asc(nulls_last=True), *by_distance]
+@dataclass(frozen=True, slots=True)
+class LocationBrief:
+    id: uuid.UUID
+    city: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    price_amount: int
+    currency: str
+
+
+def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | None) -> None:
+    """Set what a search result shows besides its row, in three raw queries at any page size.
+
+    `modality_slugs` (by name), `active_locations` (LocationBrief, oldest first) and
+    `priced_services` (Price of the active services of `mode`, cheapest first).
+    Raw, like the page itself: three ORM prefetches cost more than the whole search SQL.
+    """
+    by_id = {}
+    for profile in profiles:
+        profile.modality_slugs, profile.active_locations, profile.priced_services = [], [], []
+        by_id[profile.pk] = profile
+    if not profiles:
+        return
+    prep = PractitionerProfile._meta.pk.get_db_prep_value
+    ids = [prep(pk, connection) for pk in by_id]
+    in_ids = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.practitionerprofile_id, m.slug"
+            " FROM directory_practitionerprofile_modalities t"
+            " JOIN directory_modality m ON m.id = t.modality_id"
+            f" WHERE t.practitionerprofile_id IN ({in_ids}) ORDER BY m.name, m.id",
+            ids,
+        )
+        for pk, slug in cursor.fetchall():
+            by_id[_to_uuid(pk)].modality_slugs.append(slug)
+        cursor.execute(
+            "SELECT practitioner_id, id, city, latitude, longitude FROM directory_location"
+            f" WHERE practitioner_id IN ({in_ids}) AND is_active ORDER BY created_at, id",
+            ids,
+        )
+        for pk, location_id, city, latitude, longitude in cursor.fetchall():
+            location = LocationBrief(_to_uuid(location_id), city, latitude, longitude)
+            by_id[_to_uuid(pk)].active_locations.append(location)
+        mode_sql = " AND mode = %s" if mode else ""
+        cursor.execute(
+            "SELECT practitioner_id, price_amount, currency FROM directory_service"
+            f" WHERE practitioner_id IN ({in_ids}) AND is_active{mode_sql}"
+            " ORDER BY price_amount, id",
+            [*ids, mode] if mode else ids,
+        )
+        for pk, price_amount, currency in cursor.fetchall():
+            by_id[_to_uuid(pk)].priced_services.append(Price(price_amount, currency))
+
+
+def _to_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _search_sql(
+    search: SearchResults,
+    *,
+    select: str,
+    order: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    only_ids: list | None = None,
+) -> tuple[str, list]:
+    """The search as one SQL statement selecting `select` from the profiles table.
+
+    Raw SQL because building and compiling the equivalent ORM query (a
+    subquery per location, annotations, ordering) cost several times more than
+    running it: this is the hottest read of the API. The bounding boxes let
+    the (latitude, longitude) index prune; the great-circle distance decides.
+    Values are bound; the only inlined numbers are floats computed here.
+    """
+    vendor = connection.vendor
+    p = PROFILES
+    params: list = []
+    distance = "NULL"
+    if search.point is not None:
+        distance = great_circle_sql(search.point, "l.latitude", "l.longitude", vendor=vendor)
+    if search.radius_km is not None:
+        boxes = []
+        for box in bounding_boxes(search.point, search.radius_km):
+            boxes.append("(l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s)")
+            params += [box.min_latitude, box.max_latitude, box.min_longitude, box.max_longitude]
+        params.append(search.radius_km)
+        # Each practitioner once, at its nearest active location within the radius.
+        source = (
+            f"(SELECT l.practitioner_id AS id, MIN({distance}) AS distance_km"
+            f" FROM directory_location l WHERE l.is_active AND ({' OR '.join(boxes)})"
+            f" AND {distance} <= %s GROUP BY l.practitioner_id) near"
+            f" JOIN {p} ON {p}.id = near.id"
+        )
+        distance_column = "near.distance_km"
     else:
-        raise ApplicationError(f"Unknown ordering {ordering!r}.", code="invalid_ordering")
-    return qs.order_by(*keys, "pk")
+        source = p
+        distance_column = (
+            "NULL"
+            if search.point is None
+            else f"(SELECT MIN({distance}) FROM directory_location l"
+            f" WHERE l.practitioner_id = {p}.id AND l.is_active)"
+        )
+    where = [f"{p}.is_published"]
+    if search.conditions:
+        where.append(_conditions_sql(search.conditions, params))
+    if only_ids is not None:
+        prep = PractitionerProfile._meta.pk.get_db_prep_value
+        where.append(f"{p}.id IN ({', '.join(['%s'] * len(only_ids))})")
+        params += [prep(pk, connection) for pk in only_ids]
+    columns = select
+    order_sql = ""
+    if order:
+        columns += f", {distance_column} AS distance_km"
+        has_point = search.point is not None
+        by_distance = ["distance_km ASC NULLS LAST"] if has_point else []
+        if search.ordering == ORDER_PRICE:
+            services = f"s.practitioner_id = {p}.id AND s.is_active"
+            if search.mode:
+                services += " AND s.mode = %s"
+                # The select list comes before the WHERE: its parameter goes first.
+                params.insert(0, search.mode)
+            columns += f", (SELECT MIN(s.price_amount) FROM directory_service s WHERE {services})"
+            columns += " AS price_from"
+            keys = ["price_from ASC NULLS LAST", *by_distance]
+        elif search.ordering == ORDER_RATING:
+            keys = [f"{p}.rating_average DESC NULLS LAST", f"{p}.rating_count DESC", *by_distance]
+        else:
+            keys = by_distance
+        order_sql = " ORDER BY " + ", ".join([*keys, f"{p}.id ASC"])
+    sql = f"SELECT {columns} FROM {source} WHERE {' AND '.join(where)}{order_sql}"
+    if limit is not None:
+        sql += " LIMIT %s OFFSET %s"
+        params += [limit, offset]
+    return sql, params
+
+
+def _conditions_sql(conditions: list, params: list) -> str:
+    """The ORM filters as SQL about the profile table (unaliased, as the ORM names it)."""
+    query = PractitionerProfile.objects.filter(*conditions).query
+    compiler = query.get_compiler(connection=connection)
+    sql, condition_params = compiler.compile(query.where)
+    params += condition_params
+    return sql
 
 
 def search_prefetches(*, mode: str | None = None) -> list:

@@ -92,7 +92,10 @@ class _RatingFields(serializers.Serializer):
 
 
 class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSerializer):
-    modalities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    # Set by the search selector, which loads a page's details in raw SQL.
+    modalities = serializers.ListField(
+        child=serializers.SlugField(), source="modality_slugs", read_only=True
+    )
     distance_km = serializers.SerializerMethodField()
     locations = LocationBriefSerializer(source="active_locations", many=True, read_only=True)
 
