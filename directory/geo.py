@@ -23,8 +23,6 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db.models import F, FloatField, Func
-from django.db.models.expressions import Combinable
 
 from config.errors import ApplicationError, ServiceUnavailable
 
@@ -95,37 +93,12 @@ def bounding_boxes(point: Point, radius_km: float) -> list[Box]:
 
 
 def great_circle_km(a: Point, b: Point) -> float:
-    """Haversine distance in Python; the same formula as `distance_km_expression`."""
+    """Haversine distance in Python; the same formula as `great_circle_sql`."""
     lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
     dlat = lat2 - lat1
     dlng = math.radians(b.longitude - a.longitude)
     h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(h, 1.0)))
-
-
-class GreatCircleKm(Func):
-    """Haversine distance in km from a fixed point to two float columns, as one SQL node.
-
-    Written with the SQL math functions both databases have (SQLite's built-in
-    math functions, which Django registers itself where SQLite lacks them).
-    One node instead of a tree of Sin/Cos/... keeps query compilation cheap:
-    the search compiles it twice per request.
-    """
-
-    output_field = FloatField()
-    arity = 2
-
-    def __init__(self, point: Point, latitude: str | Combinable, longitude: str | Combinable):
-        lat = F(latitude) if isinstance(latitude, str) else latitude
-        lng = F(longitude) if isinstance(longitude, str) else longitude
-        super().__init__(lat, lng)
-        self.point = point
-
-    def as_sql(self, compiler, connection, **extra_context):
-        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
-        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
-        sql = great_circle_sql(self.point, lat_sql, lng_sql, vendor=connection.vendor)
-        return sql, (*lat_params, *lat_params, *lng_params)
 
 
 def great_circle_sql(point: Point, latitude_sql: str, longitude_sql: str, *, vendor: str) -> str:
@@ -150,13 +123,6 @@ def great_circle_sql(point: Point, latitude_sql: str, longitude_sql: str, *, ven
         lng0=repr(math.radians(point.longitude)),
         cos_lat0=repr(math.cos(lat0)),
     )
-
-
-def distance_km_expression(
-    point: Point, *, latitude: str = "latitude", longitude: str = "longitude"
-) -> GreatCircleKm:
-    """Great-circle distance from point to the row's (latitude, longitude), in km, as SQL."""
-    return GreatCircleKm(point, latitude, longitude)
 
 
 # --- Geocoding -----------------------------------------------------------------
