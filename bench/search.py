@@ -83,10 +83,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    url, cleanup = prepare_database(args.database_url)
-    # Production-like settings: no DEBUG query log, no throttling, quiet request log.
+def setup_django(url: str, **extra_env: str) -> None:
+    """Production-like settings for a benchmark: no DEBUG query log, no throttling, quiet logs."""
     os.environ.update(
         DATABASE_URL=url,
         DEBUG="false",
@@ -95,11 +93,20 @@ def main(argv=None) -> int:
         ALLOWED_HOSTS="testserver",
         THROTTLE_RATES="",
         LOG_LEVEL="WARNING",
+        # Nothing leaves the machine: Stripe is a closed loopback port here.
+        STRIPE_API_BASE="http://127.0.0.1:9",
+        **extra_env,
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    url, cleanup = prepare_database(args.database_url)
+    setup_django(url)
     try:
         return run(args)
     finally:

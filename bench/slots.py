@@ -32,7 +32,7 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from bench.search import percentile, prepare_database
+from bench.search import percentile, prepare_database, setup_django
 
 BOOKINGS = 500
 DAYS = 62
@@ -110,27 +110,14 @@ def naive_slots(*, rules, tz, date_from, date_to, policy, now, busy, time_off):
 def main(argv=None) -> int:
     args = parse_args(argv)
     url, cleanup = prepare_database(args.database_url)
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="false",
-        SECRET_KEY=secrets.token_hex(32),
-        SECURE_SSL_REDIRECT="false",
-        ALLOWED_HOSTS="testserver",
-        THROTTLE_RATES="",
-        LOG_LEVEL="WARNING",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    setup_django(url, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     try:
         return run(args)
     finally:
         cleanup()
 
 
-def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20)):
+def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20), price_amount=9000):
     from accounts.models import Role, User
     from directory.models import AvailabilityRule, Location, PractitionerProfile, Service
 
@@ -156,7 +143,7 @@ def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20)):
         practitioner=profile,
         name="Session",
         duration_minutes=60,
-        price_amount=9000,
+        price_amount=price_amount,
         currency="eur",
         location=location,
     )
@@ -292,7 +279,11 @@ def bench_create(args, rows, vendor):
         ("8 clients, 8 practitioners", 8, 8),
         ("8 clients, 1 practitioner", 1, 8),
     ):
-        pros = [_practitioner(f"Create {name} {i}", hours=(0, 24)) for i in range(practitioners)]
+        # Free sessions: this measures taking slots, not the payment provider's latency.
+        pros = [
+            _practitioner(f"Create {name} {i}", hours=(0, 24), price_amount=0)
+            for i in range(practitioners)
+        ]
         jobs = []
         for c in range(clients):
             _, profile, service = pros[c % practitioners]
