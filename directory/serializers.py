@@ -212,17 +212,7 @@ class LocationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Location
-        fields = [
-            "id",
-            "name",
-            "address_line",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "latitude",
-            "longitude",
-        ]
+        fields = PublicLocationSerializer.Meta.fields
         read_only_fields = ["id"]
 
 
