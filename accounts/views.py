@@ -58,11 +58,13 @@ class MeView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request):
         """Delete the account: personal data is anonymised, financial records are kept."""
-        if user_has_open_bookings(user=request.user, now=timezone.now()):
-            raise Conflict(
-                "Cancel your upcoming bookings before deleting the account.", code="open_bookings"
-            )
         with transaction.atomic(durable=True):
+            # Checked inside the transaction that deletes, so no booking slips in between.
+            if user_has_open_bookings(user=request.user, now=timezone.now()):
+                raise Conflict(
+                    "Cancel your upcoming bookings before deleting the account.",
+                    code="open_bookings",
+                )
             if request.user.is_practitioner:
                 profile_close_for_deleted_account(user=request.user)
             services.user_anonymise(user=request.user)
