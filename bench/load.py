@@ -75,7 +75,11 @@ def prepare_database(*, practitioners: int, users: int, seed: int):
         profile.min_notice_minutes = 0
         profile.save()
         location = Location.objects.create(
-            practitioner=profile, city="Berlin", latitude=52.52 + n / 1000, longitude=13.405
+            practitioner=profile,
+            city="Berlin",
+            latitude=52.52 + n / 1000,
+            longitude=13.405,
+            is_listed=True,
         )
         service = Service.objects.create(
             practitioner=profile,

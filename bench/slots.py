@@ -137,7 +137,7 @@ def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20), price_
         max_advance_days=120,
     )
     location = Location.objects.create(
-        practitioner=profile, city="Berlin", latitude=52.5, longitude=13.4
+        practitioner=profile, city="Berlin", latitude=52.5, longitude=13.4, is_listed=True
     )
     service = Service.objects.create(
         practitioner=profile,
@@ -175,9 +175,9 @@ def bench_slots(args, rows):
 
     from bookings.models import Booking, BookingStatus
     from bookings.selectors import (
-        practitioner_busy,
-        practitioner_rules,
+        practitioner_schedule,
         practitioner_slots,
+        rules_for_service,
         slot_policy,
     )
     from bookings.slots import compute_slots
@@ -213,20 +213,21 @@ def bench_slots(args, rows):
     window_start = datetime.combine(date_from - timedelta(days=1), datetime.min.time(), UTC)
     window_end = datetime.combine(date_to + timedelta(days=2), datetime.min.time(), UTC)
     policy = slot_policy(practitioner=profile, service=service)
+    schedule = practitioner_schedule(
+        practitioner_id=profile.pk,
+        start=window_start,
+        end=window_end,
+        now=now,
+        buffer_minutes=policy.buffer_minutes,
+    )
     inputs = {
-        "rules": practitioner_rules(practitioner=profile, service=service),
+        "rules": rules_for_service(schedule.rules, service_location_id=service.location_id),
         "tz": profile.timezone,
         "date_from": date_from,
         "date_to": date_to,
         "policy": policy,
         "now": now,
-        "busy": practitioner_busy(
-            practitioner_id=profile.pk,
-            start=window_start,
-            end=window_end,
-            now=now,
-            buffer_minutes=policy.buffer_minutes,
-        ),
+        "busy": schedule.busy,
         "time_off": [],
     }
     engine = [s.start for s in compute_slots(**inputs)]

@@ -84,7 +84,9 @@ class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
     available_to = django_filters.DateFilter(
         method="filter_noop", help_text="Has a free slot on or before this day (YYYY-MM-DD)."
     )
-    ordering = django_filters.ChoiceFilter(method="filter_noop", choices=ORDERING_CHOICES)
+    ordering = django_filters.ChoiceFilter(
+        method="filter_noop", choices=ORDERING_CHOICES, help_text="Order of the results."
+    )
 
     class Meta(PractitionerSearchFilterSet.Meta):
         form = AvailabilitySearchForm

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Func, IntegerField, Q, QuerySet
 from django.utils import timezone
 
@@ -47,6 +52,20 @@ def rules_for_service(rows, *, service_location_id) -> list[WeeklyRule]:
     ]
 
 
+# SQLite computes epoch seconds natively from 3.38 on, faster than strftime('%s').
+_SQLITE_HAS_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
+
+
+def epoch_seconds_sql(column: str, *, vendor: str) -> str:
+    """A timestamp column as integer seconds since 1970 (UTC), for a raw statement."""
+    if vendor == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    if _SQLITE_HAS_UNIXEPOCH:
+        return f"unixepoch({column})"
+    # '%%' is the backend's escape for a literal '%' in a statement with parameters.
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
 class EpochSeconds(Func):
     """A timestamp as integer seconds since 1970 (UTC), computed in SQL.
 
@@ -57,17 +76,13 @@ class EpochSeconds(Func):
     output_field = IntegerField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            # '%%%%' survives both the template and the backend's %-unescaping as one '%'.
-            compiler,
-            connection,
-            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
-        )
+        # The template is %-formatted once more than a raw statement: '%%%%' ends as '%'.
+        template = epoch_seconds_sql("%(expressions)s", vendor="sqlite").replace("%%", "%%%%")
+        return self.as_sql(compiler, connection, template=template)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
-        )
+        template = epoch_seconds_sql("%(expressions)s", vendor="postgresql")
+        return self.as_sql(compiler, connection, template=template)
 
 
 def busy_intervals(rows, *, buffer_minutes: int) -> list[tuple[int, int]]:
@@ -81,14 +96,16 @@ def busy_intervals(rows, *, buffer_minutes: int) -> list[tuple[int, int]]:
     return [(s, max(s, be - buffer)) for s, be in rows]
 
 
-def practitioner_rules(*, practitioner: PractitionerProfile, service: Service) -> list[WeeklyRule]:
-    rows = AvailabilityRule.objects.filter(practitioner=practitioner).values_list(
-        "weekday", "start_minute", "end_minute", "location_id"
-    )
-    return rules_for_service(rows, service_location_id=service.location_id)
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What the slot engine needs from the database about a practitioner and a window."""
+
+    rules: list[tuple[int, int, int, object]]  # (weekday, start_minute, end_minute, location_id)
+    time_off: list[tuple[int, int]]  # epoch seconds
+    busy: list[tuple[int, int]]  # engine busy intervals, epoch seconds (see busy_intervals)
 
 
-def practitioner_busy(
+def practitioner_schedule(
     *,
     practitioner_id,
     start: datetime,
@@ -96,17 +113,51 @@ def practitioner_busy(
     now: datetime,
     buffer_minutes: int,
     exclude_booking_id=None,
-) -> list[tuple[int, int]]:
-    qs = Booking.objects.filter(
-        active_bookings_q(now=now),
-        practitioner_id=practitioner_id,
-        blocked_start__lt=end,
-        blocked_end__gt=start,
+) -> Schedule:
+    """Weekly rules, and time off and active bookings overlapping [start, end), in one query.
+
+    Raw SQL: building the three equivalent ORM queries cost more than running them,
+    and the slots endpoint and every booking attempt read these. Active bookings
+    are those of `active_bookings_q`: confirmed, or pending with a running hold.
+    """
+    vendor = connection.vendor
+    ops = connection.ops
+    practitioner = PractitionerProfile._meta.pk.get_db_prep_value(practitioner_id, connection)
+    start_db, end_db = ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)
+    epoch = functools.partial(epoch_seconds_sql, vendor=vendor)
+    sql = (
+        "SELECT 0, weekday, start_minute, end_minute, location_id"
+        f" FROM {AvailabilityRule._meta.db_table} WHERE practitioner_id = %s"
+        f" UNION ALL SELECT 1, {epoch('starts_at')}, {epoch('ends_at')}, NULL, NULL"
+        f" FROM {TimeOff._meta.db_table}"
+        " WHERE practitioner_id = %s AND starts_at < %s AND ends_at > %s"
+        f" UNION ALL SELECT 2, {epoch('blocked_start')}, {epoch('blocked_end')}, NULL, NULL"
+        f" FROM {Booking._meta.db_table}"
+        " WHERE practitioner_id = %s AND blocked_start < %s AND blocked_end > %s"
+        " AND (status = %s OR (status = %s AND hold_expires_at > %s))"
     )
+    params = [practitioner, practitioner, end_db, start_db, practitioner, end_db, start_db]
+    params += [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT]
+    params.append(ops.adapt_datetimefield_value(now))
     if exclude_booking_id is not None:
-        qs = qs.exclude(pk=exclude_booking_id)
-    rows = qs.values_list(EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
-    return busy_intervals(rows, buffer_minutes=buffer_minutes)
+        sql += " AND id <> %s"
+        params.append(Booking._meta.pk.get_db_prep_value(exclude_booking_id, connection))
+    rules, time_off, booked = [], [], []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, a, b, c, location_id in cursor.fetchall():
+            if kind == 0:
+                location = None if location_id is None else _to_uuid(location_id)
+                rules.append((a, b, c, location))
+            elif kind == 1:
+                time_off.append((a, b))
+            else:
+                booked.append((a, b))
+    return Schedule(rules, time_off, busy_intervals(booked, buffer_minutes=buffer_minutes))
+
+
+def _to_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def practitioner_slots(
@@ -126,7 +177,7 @@ def practitioner_slots(
     # Busy time and time off reach into the window from up to a slot (plus buffer) away.
     margin = timedelta(minutes=service.duration_minutes + 2 * policy.buffer_minutes)
     fetch_start, fetch_end = window_start - margin, window_end + margin
-    busy = practitioner_busy(
+    schedule = practitioner_schedule(
         practitioner_id=practitioner.pk,
         start=fetch_start,
         end=fetch_end,
@@ -134,20 +185,15 @@ def practitioner_slots(
         buffer_minutes=policy.buffer_minutes,
         exclude_booking_id=exclude_booking_id,
     )
-    time_off = list(
-        TimeOff.objects.filter(
-            practitioner=practitioner, starts_at__lt=fetch_end, ends_at__gt=fetch_start
-        ).values_list("starts_at", "ends_at")
-    )
     return compute_slots(
-        rules=practitioner_rules(practitioner=practitioner, service=service),
+        rules=rules_for_service(schedule.rules, service_location_id=service.location_id),
         tz=practitioner.timezone,
         date_from=date_from,
         date_to=date_to,
         policy=policy,
         now=now,
-        busy=busy,
-        time_off=time_off,
+        busy=schedule.busy,
+        time_off=schedule.time_off,
     )
 
 
@@ -198,6 +244,21 @@ def service_for_booking(*, service_id) -> Service:
     return service
 
 
+_SLOTS_SERVICE_FIELDS = (
+    "id",
+    "practitioner_id",
+    "duration_minutes",
+    "location_id",
+    "practitioner__id",
+    "practitioner__slug",
+    "practitioner__timezone",
+    "practitioner__slot_interval_minutes",
+    "practitioner__buffer_minutes",
+    "practitioner__min_notice_minutes",
+    "practitioner__max_advance_days",
+)
+
+
 def bookable_service_of(*, id_or_slug: str, service_id) -> Service:
     """An active service of a published practitioner (by id or slug), in one query.
 
@@ -207,6 +268,8 @@ def bookable_service_of(*, id_or_slug: str, service_id) -> Service:
     service = (
         Service.objects.select_related("practitioner")
         .filter(pk=service_id, is_active=True, practitioner__is_published=True)
+        # What the slots need: loading both whole rows cost more than the slots' own query.
+        .only(*_SLOTS_SERVICE_FIELDS)
         .first()
     )
     if service is not None and id_or_slug in (
@@ -279,12 +342,16 @@ def practitioners_first_free_slot(
     fetch_start = datetime.combine(date_from - timedelta(days=2), datetime.min.time(), UTC)
     fetch_end = datetime.combine(date_to + timedelta(days=3), datetime.min.time(), UTC)
     busy_of: dict = {}
-    for pid, start, end in Booking.objects.filter(
-        active_bookings_q(now=now),
-        practitioner_id__in=ids,
-        blocked_start__lt=fetch_end,
-        blocked_end__gt=fetch_start,
-    ).values_list("practitioner_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")):
+    for pid, start, end in (
+        Booking.objects.filter(
+            active_bookings_q(now=now),
+            practitioner_id__in=ids,
+            blocked_start__lt=fetch_end,
+            blocked_end__gt=fetch_start,
+        )
+        .order_by()
+        .values_list("practitioner_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
+    ):
         busy_of.setdefault(pid, []).append((start, end))
     off_of: dict = {}
     for pid, start, end in TimeOff.objects.filter(

@@ -10,8 +10,17 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    # Pages past this are answered by counting first: their offset would not fit a query.
+    max_planned_page = 1_000_000
+
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and raw not in self.last_page_strings and not raw.isdigit():
             raise ValidationError({"page": ["A page number must be a positive integer."]})
+        page_size = self.get_page_size(request)
+        number = 1 if raw is None else int(raw) if raw.isdigit() else None
+        plannable = hasattr(queryset, "plan_page") and page_size
+        if plannable and number and number <= self.max_planned_page:
+            # The search loads the page with its total in one statement.
+            queryset.plan_page(limit=page_size, offset=(number - 1) * page_size)
         return super().paginate_queryset(queryset, request, view)

@@ -105,9 +105,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Reads map the file instead of copying pages through a 2 MB page cache:
+        # the search's index and rows stay hot across requests.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            " PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;"
+        ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     # A lock wait longer than this becomes a 503 so clients (and Stripe) retry.
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -130,12 +130,24 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method=_NOOP, max_length=200, help_text="Words in the name, headline or bio."
     )
-    ordering = django_filters.ChoiceFilter(method=_NOOP, choices=ORDERING_CHOICES)
+    ordering = django_filters.ChoiceFilter(
+        method=_NOOP, choices=ORDERING_CHOICES, help_text="Order of the results."
+    )
 
     class Meta:
         model = PractitionerProfile
         fields = []
         form = SearchForm
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        for name, filter_ in filters.items():
+            # Labels are otherwise derived from the model's verbose names on every
+            # request (filters are copied per request): a noticeable share of a search.
+            if filter_.label is None:
+                filter_.label = name.replace("_", " ").capitalize()
+        return filters
 
     def filter_noop(self, queryset, name, value):
         return queryset

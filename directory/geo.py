@@ -92,6 +92,40 @@ def bounding_boxes(point: Point, radius_km: float) -> list[Box]:
     return [Box(lat_lo, lat_hi, min_lng, max_lng)]
 
 
+# A fixed grid of GRID_DEGREES x GRID_DEGREES cells numbered row by row from the
+# south-west corner. Locations store their cell (a generated column); a search
+# asks for the few cells its bounding boxes touch instead of a whole latitude band
+# around the globe, which at 1M locations was most of the search's cost.
+GRID_DEGREES = 0.5
+GRID_COLUMNS = int(360 / GRID_DEGREES)
+# Beyond this many cells (radii of several hundred km) one range of whole rows is cheaper.
+MAX_GRID_CELLS = 400
+
+
+def grid_cell(latitude: float, longitude: float) -> int:
+    """The cell of a point; the same formula as Location.cell."""
+    row = math.floor((latitude + 90) / GRID_DEGREES)
+    return row * GRID_COLUMNS + min(math.floor((longitude + 180) / GRID_DEGREES), GRID_COLUMNS - 1)
+
+
+def grid_cells(boxes: list[Box]) -> list[int] | tuple[int, int]:
+    """The cells the boxes touch, or when there are too many, one (first, last) range."""
+    cells: list[int] = []
+    for box in boxes:
+        first, last = (
+            grid_cell(box.min_latitude, box.min_longitude),
+            grid_cell(box.max_latitude, box.max_longitude),
+        )
+        columns = range(first % GRID_COLUMNS, last % GRID_COLUMNS + 1)
+        for row in range(first // GRID_COLUMNS, last // GRID_COLUMNS + 1):
+            cells.extend(row * GRID_COLUMNS + column for column in columns)
+    if len(cells) > MAX_GRID_CELLS:
+        rows = [grid_cell(b.min_latitude, -180) for b in boxes]
+        rows += [grid_cell(b.max_latitude, 180) for b in boxes]
+        return min(rows), max(rows)
+    return sorted(set(cells))
+
+
 def great_circle_km(a: Point, b: Point) -> float:
     """Haversine distance in Python; the same formula as `great_circle_sql`."""
     lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
@@ -101,28 +135,28 @@ def great_circle_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(h, 1.0)))
 
 
-def great_circle_sql(point: Point, latitude_sql: str, longitude_sql: str, *, vendor: str) -> str:
-    """Haversine distance in km from point to two SQL column expressions, as SQL text.
+def great_circle_sql(
+    point: Point, latitude_sql: str, longitude_sql: str, *, vendor: str
+) -> tuple[str, list[float]]:
+    """Haversine distance in km from point to two SQL column expressions: SQL and its params.
 
     Uses only SQL math functions both databases have (SQLite's built-in math
     functions, which Django registers itself where SQLite lacks them). The
-    point's constants are inlined as floats (repr is exact), not bound: the
-    expression repeats the latitude column, and inlining keeps parameters simple.
+    point's constants are bound, not inlined, so the statement's text is the
+    same for every point and SQLite reuses its compiled form: compiling it
+    cost as much as running it.
     """
     lat0 = math.radians(point.latitude)
-    return (
-        "({diameter} * ASIN(SQRT({least}((POWER(SIN((RADIANS({lat}) - {lat0}) / 2), 2)"
-        " + {cos_lat0} * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - {lng0})"
-        " / 2), 2)), 1.0))))"
+    sql = (
+        "({diameter} * ASIN(SQRT({least}((POWER(SIN((RADIANS({lat}) - %s) / 2), 2)"
+        " + %s * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - %s) / 2), 2)), 1.0))))"
     ).format(
         diameter=repr(2 * EARTH_RADIUS_KM),
         least="MIN" if vendor == "sqlite" else "LEAST",
         lat=latitude_sql,
         lng=longitude_sql,
-        lat0=repr(lat0),
-        lng0=repr(math.radians(point.longitude)),
-        cos_lat0=repr(math.cos(lat0)),
     )
+    return sql, [lat0, math.cos(lat0), math.radians(point.longitude)]
 
 
 # --- Geocoding -----------------------------------------------------------------

@@ -2,7 +2,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Floor, Least
+
+from directory.geo import GRID_COLUMNS, GRID_DEGREES
 
 
 class Modality(models.Model):
@@ -116,18 +119,36 @@ class Location(models.Model):
     longitude = models.FloatField()
     # Deleting a location that bookings reference deactivates it: history stays intact.
     is_active = models.BooleanField(default=True)
+    # In the public geo search: active, and the practitioner is published. Kept by
+    # directory.services, so that a search ranks and counts locations alone.
+    is_listed = models.BooleanField(default=False)
+    # The grid cell of directory.geo.grid_cell, computed by the database.
+    cell = models.GeneratedField(
+        expression=Cast(Floor((F("latitude") + 90) / GRID_DEGREES), models.IntegerField())
+        * GRID_COLUMNS
+        # Longitude 180 joins the last column instead of starting the next row.
+        + Least(
+            Cast(Floor((F("longitude") + 180) / GRID_DEGREES), models.IntegerField()),
+            GRID_COLUMNS - 1,
+        ),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [
-            # The search's bounding box is a range scan on (latitude, longitude); the
-            # trailing columns make it covering, so no table lookup per box match.
+            # The search asks for the cells its bounding box touches; the trailing
+            # columns make the index covering, so no table lookup per candidate.
             models.Index(
-                fields=["latitude", "longitude", "is_active", "practitioner"],
+                fields=["cell", "latitude", "longitude", "is_listed", "practitioner"],
                 name="location_geo_idx",
             ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(is_listed=False) | Q(is_active=True), name="location_listed_is_active"
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_range"
             ),

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.lookups import LessThanOrEqual
 
 from config.errors import ApplicationError, NotFound
-from directory.geo import Point, bounding_boxes, great_circle_sql
+from directory.geo import Point, bounding_boxes, great_circle_sql, grid_cells
 from directory.models import Location, Modality, PractitionerProfile, Service, ServiceMode
 
 DEFAULT_RADIUS_KM = 25.0
@@ -131,12 +131,27 @@ def _price_from(mode: str | None) -> Subquery:
 # The search SQL leaves the profile table unaliased: the ORM-compiled filters name it so.
 PROFILES = PractitionerProfile._meta.db_table
 
+# The profile columns a search result shows (PractitionerSearchResultSerializer): a
+# page selects only these, not the bio or the booking policy.
+RESULT_FIELDS = (
+    "id",
+    "slug",
+    "display_name",
+    "headline",
+    "languages",
+    "offers_online",
+    "rating_average",
+    "rating_count",
+)
+_RESULT_COLUMNS = ", ".join(f"{PROFILES}.{name}" for name in RESULT_FIELDS)
+
 
 class SearchResults(Sequence):
     """The ordered matches of a search, loaded lazily: `count()` and a page at a time.
 
     What a paginator needs (count, slicing), as a QuerySet offers it, in a fixed
-    number of queries: the count, the page's profiles, and three prefetches.
+    number of queries: the page's profiles with the total count in one statement
+    (after `plan_page`; otherwise the count separately), and the page's details.
     `ids()` and `profiles()` serve apps that re-rank the candidates (bookings).
     """
 
@@ -147,8 +162,24 @@ class SearchResults(Sequence):
         self.ordering = ordering
         self.mode = mode
         self._count = None
+        self._planned = None
+        self._loaded_page = None
+
+    def plan_page(self, *, limit: int, offset: int = 0) -> None:
+        """Announce the slice a paginator will ask for after `count()`.
+
+        `count()` then loads that page with the total (`COUNT(*) OVER ()`) in one
+        statement, which costs little more than the page alone.
+        """
+        self._planned = (limit, offset)
 
     def count(self) -> int:
+        if self._count is None and self._planned is not None:
+            limit, offset = self._planned
+            profiles = self._profiles(limit=limit, offset=offset, with_total=True)
+            if profiles:
+                self._count = profiles[0].total_count
+                self._loaded_page = (offset, profiles)
         if self._count is None:
             sql, params = _search_sql(self, select="COUNT(*)")
             with connection.cursor() as cursor:
@@ -176,11 +207,18 @@ class SearchResults(Sequence):
             raise ValueError("Search results support only forward slices.")
         if stop <= start:
             return []
+        if self._loaded_page is not None:
+            offset, profiles = self._loaded_page
+            # The loaded page ends early only at the end of the results.
+            if start == offset and (stop - start <= len(profiles) or stop >= self.count()):
+                return profiles[: stop - start]
         return self._profiles(limit=stop - start, offset=start)
 
     def page_sql(self, *, limit: int, offset: int = 0) -> tuple[str, list]:
-        """The statement a page runs (for EXPLAIN)."""
-        return _search_sql(self, select=f"{PROFILES}.*", order=True, limit=limit, offset=offset)
+        """The statement a planned page runs (for EXPLAIN)."""
+        return _search_sql(
+            self, select=_RESULT_COLUMNS, order=True, limit=limit, offset=offset, with_total=True
+        )
 
     def ids(self, *, limit: int) -> list[uuid.UUID]:
         """The first `limit` matching ids, in order."""
@@ -196,9 +234,17 @@ class SearchResults(Sequence):
         rows = {p.pk: p for p in self._profiles(only_ids=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
-    def _profiles(self, *, limit=None, offset=0, only_ids=None) -> list[PractitionerProfile]:
+    def _profiles(
+        self, *, limit=None, offset=0, only_ids=None, with_total=False
+    ) -> list[PractitionerProfile]:
         sql, params = _search_sql(
-            self, select=f"{PROFILES}.*", order=True, limit=limit, offset=offset, only_ids=only_ids
+            self,
+            select=_RESULT_COLUMNS,
+            order=True,
+            limit=limit,
+            offset=offset,
+            only_ids=only_ids,
+            with_total=with_total,
         )
         profiles = list(PractitionerProfile.objects.raw(sql, params))
         _attach_result_details(profiles, mode=self.mode)
@@ -226,14 +272,16 @@ def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | N
     `priced_services` (Price of the active services of `mode`, cheapest first).
     Raw, like the page itself: three ORM prefetches cost more than the whole search SQL.
     """
+    if not profiles:
+        return
+    # Keyed by the id as the database returns it (a hex string on SQLite, a UUID on
+    # PostgreSQL): the rows below name their profile the same way.
+    prep = PractitionerProfile._meta.pk.get_db_prep_value
     by_id = {}
     for profile in profiles:
         profile.modality_slugs, profile.active_locations, profile.priced_services = [], [], []
-        by_id[profile.pk] = profile
-    if not profiles:
-        return
-    prep = PractitionerProfile._meta.pk.get_db_prep_value
-    ids = [prep(pk, connection) for pk in by_id]
+        by_id[prep(profile.pk, connection)] = profile
+    ids = list(by_id)
     in_ids = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -244,7 +292,7 @@ def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | N
             ids,
         )
         for pk, slug in cursor.fetchall():
-            by_id[_to_uuid(pk)].modality_slugs.append(slug)
+            by_id[pk].modality_slugs.append(slug)
         cursor.execute(
             "SELECT practitioner_id, id, city, latitude, longitude FROM directory_location"
             f" WHERE practitioner_id IN ({in_ids}) AND is_active ORDER BY created_at, id",
@@ -252,7 +300,7 @@ def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | N
         )
         for pk, location_id, city, latitude, longitude in cursor.fetchall():
             location = LocationBrief(_to_uuid(location_id), city, latitude, longitude)
-            by_id[_to_uuid(pk)].active_locations.append(location)
+            by_id[pk].active_locations.append(location)
         mode_sql = " AND mode = %s" if mode else ""
         cursor.execute(
             "SELECT practitioner_id, price_amount, currency FROM directory_service"
@@ -261,7 +309,7 @@ def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | N
             [*ids, mode] if mode else ids,
         )
         for pk, price_amount, currency in cursor.fetchall():
-            by_id[_to_uuid(pk)].priced_services.append(Price(price_amount, currency))
+            by_id[pk].priced_services.append(Price(price_amount, currency))
 
 
 def _to_uuid(value) -> uuid.UUID:
@@ -276,75 +324,110 @@ def _search_sql(
     limit: int | None = None,
     offset: int = 0,
     only_ids: list | None = None,
+    with_total: bool = False,
 ) -> tuple[str, list]:
     """The search as one SQL statement selecting `select` from the profiles table.
 
     Raw SQL because building and compiling the equivalent ORM query (a
     subquery per location, annotations, ordering) cost several times more than
-    running it: this is the hottest read of the API. The bounding boxes let
-    the (latitude, longitude) index prune; the great-circle distance decides.
-    Values are bound; the only inlined numbers are floats computed here.
+    running it: this is the hottest read of the API. The grid cells and the
+    bounding boxes let the location index prune; the great-circle distance
+    decides. Every value is bound, so the text of a search depends only on its
+    shape. A search by place alone, nearest first, ranks and counts listed
+    locations without touching the profiles, then reads the page's profiles.
     """
-    vendor = connection.vendor
     p = PROFILES
-    params: list = []
-    distance = "NULL"
+    total = "COUNT(*) OVER ()" if with_total else None
+    distance, distance_params = None, []
     if search.point is not None:
-        distance = great_circle_sql(search.point, "l.latitude", "l.longitude", vendor=vendor)
+        distance, distance_params = great_circle_sql(
+            search.point, "l.latitude", "l.longitude", vendor=connection.vendor
+        )
+    limit_sql, limit_params = "", []
+    if limit is not None:
+        limit_sql, limit_params = " LIMIT %s OFFSET %s", [limit, offset]
+
     if search.radius_km is not None:
-        boxes = []
-        for box in bounding_boxes(search.point, search.radius_km):
-            boxes.append("(l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s)")
-            params += [box.min_latitude, box.max_latitude, box.min_longitude, box.max_longitude]
-        params.append(search.radius_km)
-        # Each practitioner once, at its nearest active location within the radius.
-        source = (
-            f"(SELECT l.practitioner_id AS id, MIN({distance}) AS distance_km"
-            f" FROM directory_location l WHERE l.is_active AND ({' OR '.join(boxes)})"
-            f" AND {distance} <= %s GROUP BY l.practitioner_id) near"
-            f" JOIN {p} ON {p}.id = near.id"
+        near, near_params = _near_sql(search, distance, distance_params)
+        by_place_alone = (
+            not search.conditions and only_ids is None and search.ordering == ORDER_DISTANCE
         )
-        distance_column = "near.distance_km"
+        if by_place_alone:
+            if not order:
+                return f"SELECT {select} FROM {near}", near_params
+            page = f"SELECT near.id, near.distance_km{f', {total} AS total_count' if total else ''}"
+            page += f" FROM {near} ORDER BY near.distance_km, near.id{limit_sql}"
+            columns = f"{select}, page.distance_km{', page.total_count' if total else ''}"
+            sql = (
+                f"SELECT {columns} FROM ({page}) page JOIN {p} ON {p}.id = page.id"
+                f" ORDER BY page.distance_km, page.id"
+            )
+            return sql, [*near_params, *limit_params]
+        source, source_params = f"{near} JOIN {p} ON {p}.id = near.id", near_params
+        distance_column, distance_column_params = "near.distance_km", []
     else:
-        source = p
-        distance_column = (
-            "NULL"
-            if search.point is None
-            else f"(SELECT MIN({distance}) FROM directory_location l"
-            f" WHERE l.practitioner_id = {p}.id AND l.is_active)"
-        )
-    where = [f"{p}.is_published"]
+        source, source_params = p, []
+        distance_column, distance_column_params = "NULL", []
+        if distance is not None:
+            distance_column = (
+                f"(SELECT MIN({distance}) FROM directory_location l"
+                f" WHERE l.practitioner_id = {p}.id AND l.is_active)"
+            )
+            distance_column_params = distance_params
+
+    columns, column_params = [select], []
+    where, where_params = [f"{p}.is_published"], []
     if search.conditions:
-        where.append(_conditions_sql(search.conditions, params))
+        where.append(_conditions_sql(search.conditions, where_params))
     if only_ids is not None:
         prep = PractitionerProfile._meta.pk.get_db_prep_value
         where.append(f"{p}.id IN ({', '.join(['%s'] * len(only_ids))})")
-        params += [prep(pk, connection) for pk in only_ids]
-    columns = select
+        where_params += [prep(pk, connection) for pk in only_ids]
+    if total:
+        columns.append(f"{total} AS total_count")
     order_sql = ""
     if order:
-        columns += f", {distance_column} AS distance_km"
-        has_point = search.point is not None
-        by_distance = ["distance_km ASC NULLS LAST"] if has_point else []
+        columns.append(f"{distance_column} AS distance_km")
+        column_params += distance_column_params
+        by_distance = ["distance_km ASC NULLS LAST"] if search.point is not None else []
         if search.ordering == ORDER_PRICE:
             services = f"s.practitioner_id = {p}.id AND s.is_active"
             if search.mode:
                 services += " AND s.mode = %s"
-                # The select list comes before the WHERE: its parameter goes first.
-                params.insert(0, search.mode)
-            columns += f", (SELECT MIN(s.price_amount) FROM directory_service s WHERE {services})"
-            columns += " AS price_from"
+                column_params.append(search.mode)
+            columns.append(
+                f"(SELECT MIN(s.price_amount) FROM directory_service s WHERE {services})"
+                " AS price_from"
+            )
             keys = ["price_from ASC NULLS LAST", *by_distance]
         elif search.ordering == ORDER_RATING:
             keys = [f"{p}.rating_average DESC NULLS LAST", f"{p}.rating_count DESC", *by_distance]
         else:
             keys = by_distance
         order_sql = " ORDER BY " + ", ".join([*keys, f"{p}.id ASC"])
-    sql = f"SELECT {columns} FROM {source} WHERE {' AND '.join(where)}{order_sql}"
-    if limit is not None:
-        sql += " LIMIT %s OFFSET %s"
-        params += [limit, offset]
-    return sql, params
+    sql = f"SELECT {', '.join(columns)} FROM {source} WHERE {' AND '.join(where)}{order_sql}"
+    return sql + limit_sql, [*column_params, *source_params, *where_params, *limit_params]
+
+
+def _near_sql(search: SearchResults, distance: str, distance_params: list) -> tuple[str, list]:
+    """Listed practitioners within the radius, once each at their nearest listed location:
+    a derived table `near(id, distance_km)`."""
+    boxes = bounding_boxes(search.point, search.radius_km)
+    cells = grid_cells(boxes)
+    if isinstance(cells, tuple):
+        cell_sql, params = "l.cell BETWEEN %s AND %s", list(cells)
+    else:
+        cell_sql, params = f"l.cell IN ({', '.join(['%s'] * len(cells))})", list(cells)
+    box_sql = []
+    for box in boxes:
+        box_sql.append("(l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s)")
+        params += [box.min_latitude, box.max_latitude, box.min_longitude, box.max_longitude]
+    sql = (
+        f"(SELECT l.practitioner_id AS id, MIN({distance}) AS distance_km"
+        f" FROM directory_location l WHERE l.is_listed AND {cell_sql}"
+        f" AND ({' OR '.join(box_sql)}) AND {distance} <= %s GROUP BY l.practitioner_id) near"
+    )
+    return sql, [*distance_params, *params, *distance_params, search.radius_km]
 
 
 def _conditions_sql(conditions: list, params: list) -> str:

@@ -68,6 +68,14 @@ def profile_close_for_deleted_account(*, user: User) -> None:
         PractitionerProfile.objects.filter(user=user).update(
             is_published=False, display_name="", headline="", bio=""
         )
+        Location.objects.filter(practitioner__user=user).update(is_listed=False)
+
+
+def _list_locations(profile: PractitionerProfile) -> None:
+    """Keep `Location.is_listed`: the active locations of a published practitioner."""
+    Location.objects.filter(practitioner=profile, is_active=True).update(
+        is_listed=profile.is_published
+    )
 
 
 def _lock_profile(profile: PractitionerProfile) -> PractitionerProfile:
@@ -124,6 +132,8 @@ def profile_update(*, profile: PractitionerProfile, **fields: Any) -> Practition
                     extra={"missing": missing},
                 )
         locked.save()
+        if "is_published" in fields:
+            _list_locations(locked)
         if modalities is not None:
             locked.modalities.set(modalities)
     return locked
@@ -162,7 +172,9 @@ def _location_fields(fields: dict[str, Any], current: Location | None) -> dict[s
 def location_create(*, profile: PractitionerProfile, **fields: Any) -> Location:
     fields = _location_fields(fields, None)
     with transaction.atomic(durable=True):
-        return Location.objects.create(practitioner=profile, **fields)
+        # Locked: a concurrent publish lists either this location or none it missed.
+        locked = _lock_profile(profile)
+        return Location.objects.create(practitioner=locked, is_listed=locked.is_published, **fields)
 
 
 def location_update(*, location: Location, **fields: Any) -> Location:
@@ -180,7 +192,7 @@ def location_deactivate(*, location: Location) -> None:
     """DELETE of a location: deactivate it and what depends on it (see module docstring)."""
     with transaction.atomic(durable=True):
         _lock_profile(location.practitioner)
-        Location.objects.filter(pk=location.pk).update(is_active=False)
+        Location.objects.filter(pk=location.pk).update(is_active=False, is_listed=False)
         Service.objects.filter(location=location, is_active=True).update(is_active=False)
         AvailabilityRule.objects.filter(location=location).delete()
 

@@ -64,7 +64,12 @@ def make_practitioner(
         setattr(profile, field, value)
     profile.save()
     location = Location.objects.create(
-        practitioner=profile, name="Practice", city=city, latitude=latitude, longitude=longitude
+        practitioner=profile,
+        name="Practice",
+        city=city,
+        latitude=latitude,
+        longitude=longitude,
+        is_listed=published,
     )
     service = Service.objects.create(
         practitioner=profile,

@@ -117,3 +117,51 @@ def test_time_off_removes_slots(api_client):
     body = api_client.get(_url(profile), {"service": service.pk, "from": day, "to": day}).json()
     assert body["slots"] == []
     make_user()  # the endpoint is public; no user needed
+
+
+def test_rules_tied_to_another_location_give_no_in_person_slots(api_client):
+    from directory.models import AvailabilityRule, Location
+
+    _, profile, service = make_practitioner(min_notice_minutes=0, weekdays=())
+    other = Location.objects.create(
+        practitioner=profile, city="Potsdam", latitude=52.4, longitude=13.06
+    )
+    weekday = (timezone.now().date() + timedelta(days=4)).weekday()
+    AvailabilityRule.objects.create(
+        practitioner=profile,
+        weekday=weekday,
+        start_minute=9 * 60,
+        end_minute=11 * 60,
+        location=other,
+    )
+    day = _day(4)
+    params = {"service": service.pk, "from": day, "to": day}
+    assert api_client.get(_url(profile), params).json()["slots"] == []
+    AvailabilityRule.objects.create(
+        practitioner=profile,
+        weekday=weekday,
+        start_minute=14 * 60,
+        end_minute=16 * 60,
+        location=service.location,
+    )
+    AvailabilityRule.objects.create(
+        practitioner=profile, weekday=weekday, start_minute=17 * 60, end_minute=18 * 60
+    )
+    starts = [s["start"] for s in api_client.get(_url(profile), params).json()["slots"]]
+    assert len(starts) == 3  # 14:00, 15:00 at the service's location; 17:00 anywhere
+
+
+def test_slots_take_two_queries_however_busy_the_practitioner(api_client, client_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, profile, service = make_practitioner(min_notice_minutes=0)
+    day = _day(6)
+    params = {"service": service.pk, "from": _day(1), "to": day}
+    for slot in slots_on(profile, service, 6)[:4]:
+        make_booking(client=client_user, service=service, start=slot.start)
+    with CaptureQueriesContext(connection) as ctx:
+        body = api_client.get(_url(profile), params).json()
+    # The service with its practitioner, then rules, time off and bookings together.
+    assert len(ctx.captured_queries) == 2
+    assert len(body["slots"]) == 6 * 8 - 4

@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from directory.geo import Point
 from directory.models import Location, Modality, Service
-from tests.factories import make_practitioner
+from directory.selectors import practitioner_search
+from tests.factories import client_for, make_practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +82,42 @@ def test_result_shape(api_client, berlin):
     }
 
 
+def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
+    """The hand-written result representation is exactly what DRF's fields would give."""
+    from rest_framework import serializers
+
+    from directory.serializers import PractitionerSearchResultSerializer
+
+    mitte, potsdam = berlin["mitte"], berlin["potsdam"]
+    mitte.languages, mitte.offers_online = ["de", "en"], True
+    mitte.save()
+    mitte.modalities.set(Modality.objects.filter(slug__in=["reiki", "massage-therapy"]))
+    rated(mitte, 5, 4, 4)
+    Location.objects.create(
+        practitioner=mitte, city="Pankow", latitude=52.57, longitude=13.40, is_listed=True
+    )
+    Service.objects.filter(practitioner=potsdam).update(is_active=False)  # no price
+    Service.objects.create(
+        practitioner=mitte, name="Online", duration_minutes=45, price_amount=4000, mode="online"
+    )
+    for params in ({"near": BERLIN}, {}, {"near": BERLIN, "mode": "online"}):
+        results = list(practitioner_search(**_search_kwargs(params)))
+        assert results, params
+        serializer = PractitionerSearchResultSerializer()
+        for profile in results:
+            generic = serializers.ModelSerializer.to_representation(serializer, profile)
+            assert serializer.to_representation(profile) == generic
+    response = api_client.get(URL, {"near": BERLIN})
+    assert [r["id"] for r in response.json()["results"]][:1] == [str(mitte.pk)]
+
+
+def _search_kwargs(params):
+    if "near" not in params:
+        return {"mode": params.get("mode")}
+    latitude, longitude = map(float, params["near"].split(","))
+    return {"point": Point(latitude, longitude), "mode": params.get("mode")}
+
+
 def test_default_radius_and_distance_ordering(api_client, berlin):
     # Potsdam is ~28 km from Mitte: outside the default 25 km.
     assert ids(api_client.get(URL, {"near": BERLIN})) == [
@@ -104,8 +142,12 @@ def test_location_text_is_geocoded(api_client, berlin, offline_geocoder):
 
 def test_several_locations_appear_once_at_the_nearest(api_client, berlin):
     hamburg = berlin["hamburg"]
-    Location.objects.create(practitioner=hamburg, city="Berlin", latitude=52.50, longitude=13.40)
-    Location.objects.create(practitioner=hamburg, city="Berlin", latitude=52.51, longitude=13.40)
+    Location.objects.create(
+        practitioner=hamburg, city="Berlin", latitude=52.50, longitude=13.40, is_listed=True
+    )
+    Location.objects.create(
+        practitioner=hamburg, city="Berlin", latitude=52.51, longitude=13.40, is_listed=True
+    )
     response = api_client.get(URL, {"near": BERLIN})
     results = response.json()["results"]
     assert [r["id"] for r in results].count(str(hamburg.pk)) == 1
@@ -116,10 +158,43 @@ def test_several_locations_appear_once_at_the_nearest(api_client, berlin):
 
 
 def test_inactive_locations_and_unpublished_profiles_do_not_match(api_client, berlin):
-    berlin["spandau"].locations.update(is_active=False)
-    berlin["mitte"].is_published = False
-    berlin["mitte"].save()
-    assert ids(api_client.get(URL, {"near": BERLIN})) == []
+    spandau, mitte, potsdam = berlin["spandau"], berlin["mitte"], berlin["potsdam"]
+    location = spandau.locations.get()
+    deleted = client_for(spandau.user).delete(f"/api/v1/me/locations/{location.pk}/")
+    assert deleted.status_code == 204
+    unpublished = client_for(mitte.user).patch("/api/v1/me/profile/", {"is_published": False})
+    assert unpublished.status_code == 200
+    assert ids(api_client.get(URL, {"near": BERLIN, "radius_km": 50})) == [str(potsdam.pk)]
+    filtered = api_client.get(
+        URL, {"near": BERLIN, "radius_km": 50, "max_price": 50_000}
+    )  # the other SQL shape
+    assert ids(filtered) == [str(potsdam.pk)]
+
+    # Published again: listed again, and so is a location added while published.
+    republished = client_for(mitte.user).patch("/api/v1/me/profile/", {"is_published": True})
+    assert republished.status_code == 200
+    added = client_for(spandau.user).post(
+        "/api/v1/me/locations/", {"city": "Berlin", "latitude": 52.53, "longitude": 13.41}
+    )
+    assert added.status_code == 201
+    expected = {str(mitte.pk), str(spandau.pk), str(potsdam.pk)}
+    assert set(ids(api_client.get(URL, {"near": BERLIN, "radius_km": 50}))) == expected
+    # A location added while unpublished is listed only once the profile is published.
+    client_for(potsdam.user).patch("/api/v1/me/profile/", {"is_published": False})
+    client_for(potsdam.user).post(
+        "/api/v1/me/locations/", {"city": "Berlin", "latitude": 52.52, "longitude": 13.40}
+    )
+    assert str(potsdam.pk) not in ids(api_client.get(URL, {"near": BERLIN, "radius_km": 5}))
+    client_for(potsdam.user).patch("/api/v1/me/profile/", {"is_published": True})
+    assert str(potsdam.pk) in ids(api_client.get(URL, {"near": BERLIN, "radius_km": 5}))
+
+
+def test_a_deleted_account_leaves_the_search(api_client, berlin):
+    mitte = berlin["mitte"]
+    response = client_for(mitte.user).delete("/api/v1/me/")
+    assert response.status_code == 204, response.content
+    assert str(mitte.pk) not in ids(api_client.get(URL, {"near": BERLIN}))
+    assert not mitte.locations.filter(is_listed=True).exists()
 
 
 def test_without_location_lists_everyone_best_rated_first(api_client, berlin):
@@ -194,7 +269,7 @@ def test_mode_filter_and_online_only_practitioners(api_client, berlin):
     online_only.offers_online = True
     online_only.save()
     Service.objects.filter(pk=service.pk).update(mode="online", location=None, price_amount=2000)
-    online_only.locations.update(is_active=False)  # no location at all
+    online_only.locations.update(is_active=False, is_listed=False)  # no location at all
     Service.objects.create(
         practitioner=berlin["mitte"],
         name="Video",
@@ -232,6 +307,33 @@ def test_pagination(api_client):
     assert api_client.get(URL, {"near": "10,10", "page": 9}).status_code == 404
     big = api_client.get(URL, {"near": "10,10", "page_size": 1000}).json()
     assert len(big["results"]) == 5
+    last = api_client.get(URL, {"near": "10,10", "page_size": 2, "page": "last"}).json()
+    assert last["results"] == third["results"] and last["count"] == 5
+    huge = api_client.get(URL, {"near": "10,10", "page": str(10**30)})
+    assert huge.status_code == 404
+
+
+def test_a_page_and_its_count_come_from_one_statement(api_client):
+    for i in range(5):
+        make_practitioner(name=f"P{i}", latitude=10 + i * 0.01, longitude=10)
+    with CaptureQueriesContext(connection) as ctx:
+        response = api_client.get(URL, {"near": "10,10", "page_size": 2, "page": 3})
+    assert response.json()["count"] == 5
+    assert [r["display_name"] for r in response.json()["results"]] == ["P4"]
+    searches = [q["sql"] for q in ctx.captured_queries if "directory_location l" in q["sql"]]
+    assert len(searches) == 1 and "COUNT(*) OVER ()" in searches[0]
+    # A page past the end has no row to carry the count: counted apart, then 404.
+    with CaptureQueriesContext(connection) as ctx:
+        assert api_client.get(URL, {"near": "10,10", "page": 2}).status_code == 404
+    assert any(q["sql"].startswith("SELECT COUNT(*) FROM") for q in ctx.captured_queries)
+
+
+def test_the_statement_text_does_not_depend_on_the_point():
+    # Bound, not inlined: SQLite reuses the compiled statement for every search point.
+    berlin = practitioner_search(point=Point(52.52, 13.405), radius_km=25).page_sql(limit=20)
+    sydney = practitioner_search(point=Point(-33.87, 151.21), radius_km=25).page_sql(limit=20)
+    assert berlin[0] == sydney[0]
+    assert berlin[1] != sydney[1]
 
 
 @pytest.mark.parametrize(
@@ -281,7 +383,9 @@ def test_constant_number_of_queries(api_client):
         for i in range(n_practitioners):
             _, profile, _ = make_practitioner(name=f"Q{i}", latitude=40 + i * 0.001, longitude=-3.7)
             profile.modalities.set(modalities)
-            Location.objects.create(practitioner=profile, latitude=40.1, longitude=-3.7)
+            Location.objects.create(
+                practitioner=profile, latitude=40.1, longitude=-3.7, is_listed=True
+            )
         with CaptureQueriesContext(connection) as ctx:
             response = api_client.get(URL, {"near": "40,-3.7", "modality": modalities[0].slug})
         assert response.status_code == 200
@@ -290,8 +394,8 @@ def test_constant_number_of_queries(api_client):
     small = page_queries(2)
     large = page_queries(15)
     assert small[1] == 2 and large[1] == 17
-    # modality check, count, page, then modalities, locations and services prefetched
-    assert small[0] == large[0] == 6
+    # modality check, the page with its count, then modalities, locations and services
+    assert small[0] == large[0] == 5
 
 
 def test_public_detail_by_id_or_slug(api_client, berlin):

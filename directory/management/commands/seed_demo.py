@@ -401,6 +401,7 @@ class Command(BaseCommand):
                         "region": "",
                         "postal_code": "",
                         "is_active": True,
+                        "is_listed": True,  # the profile is published
                         "name": "Practice" if k == 0 else "Second practice",
                         "address_line": f"{rng.randint(1, 200)} Demo Street",
                         "city": city.name,
