@@ -68,7 +68,6 @@ class Migration(migrations.Migration):
             name="is_listed",
             field=models.BooleanField(default=False),
         ),
-        migrations.RunPython(list_published_locations, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="location",
             index=models.Index(
@@ -83,4 +82,6 @@ class Migration(migrations.Migration):
                 name="location_listed_is_active",
             ),
         ),
+        # Last: on PostgreSQL no DDL may follow an UPDATE of the table in one transaction.
+        migrations.RunPython(list_published_locations, migrations.RunPython.noop),
     ]

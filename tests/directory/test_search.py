@@ -98,7 +98,12 @@ def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
     )
     Service.objects.filter(practitioner=potsdam).update(is_active=False)  # no price
     Service.objects.create(
-        practitioner=mitte, name="Online", duration_minutes=45, price_amount=4000, mode="online"
+        practitioner=mitte,
+        name="Online",
+        duration_minutes=45,
+        price_amount=4000,
+        currency="eur",
+        mode="online",
     )
     for params in ({"near": BERLIN}, {}, {"near": BERLIN, "mode": "online"}):
         results = list(practitioner_search(**_search_kwargs(params)))
@@ -107,8 +112,13 @@ def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
         for profile in results:
             generic = serializers.ModelSerializer.to_representation(serializer, profile)
             assert serializer.to_representation(profile) == generic
-    response = api_client.get(URL, {"near": BERLIN})
-    assert [r["id"] for r in response.json()["results"]][:1] == [str(mitte.pk)]
+    first = api_client.get(URL, {"near": BERLIN}).json()["results"][0]
+    assert first["id"] == str(mitte.pk)
+    assert first["modalities"] == ["massage-therapy", "reiki"]  # by name
+    assert [loc["city"] for loc in first["locations"]] == ["Berlin", "Pankow"]  # oldest first
+    assert (first["price_from"], first["currency"]) == (4000, "eur")  # cheapest of all modes
+    in_person = api_client.get(URL, {"near": BERLIN, "mode": "in_person"}).json()["results"][0]
+    assert in_person["price_from"] == 9000
 
 
 def _search_kwargs(params):
@@ -394,8 +404,8 @@ def test_constant_number_of_queries(api_client):
     small = page_queries(2)
     large = page_queries(15)
     assert small[1] == 2 and large[1] == 17
-    # modality check, the page with its count, then modalities, locations and services
-    assert small[0] == large[0] == 5
+    # modality check, the page with its count, the page's modalities, locations and prices
+    assert small[0] == large[0] == 3
 
 
 def test_public_detail_by_id_or_slug(api_client, berlin):
