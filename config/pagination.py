@@ -15,10 +15,12 @@ class StandardPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw not in self.last_page_strings and not raw.isdigit():
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        is_number = raw is not None and raw.isascii() and raw.isdigit()
+        if raw is not None and raw not in self.last_page_strings and not is_number:
             raise ValidationError({"page": ["A page number must be a positive integer."]})
         page_size = self.get_page_size(request)
-        number = 1 if raw is None else int(raw) if raw.isdigit() else None
+        number = 1 if raw is None else int(raw) if is_number else None
         plannable = hasattr(queryset, "plan_page") and page_size
         if plannable and number and number <= self.max_planned_page:
             # The search loads the page with its total in one statement.

@@ -106,7 +106,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         # Reads map the file instead of copying pages through a 2 MB page cache:
-        # the search's index and rows stay hot across requests.
+        # the search's index and rows stay hot across requests. The page cache is per
+        # connection (one per worker thread): up to 64 MiB each.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
             " PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;"

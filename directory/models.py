@@ -121,7 +121,8 @@ class Location(models.Model):
     is_active = models.BooleanField(default=True)
     # In the public geo search: active, and the practitioner is published. Kept by
     # directory.services, so that a search ranks and counts locations alone.
-    is_listed = models.BooleanField(default=False)
+    # A database default too: app servers of the previous release insert without it.
+    is_listed = models.BooleanField(default=False, db_default=False)
     # The grid cell of directory.geo.grid_cell, computed by the database.
     cell = models.GeneratedField(
         expression=Cast(Floor((F("latitude") + 90) / GRID_DEGREES), models.IntegerField())

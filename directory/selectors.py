@@ -262,7 +262,7 @@ class Price:
 
 
 def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | None) -> None:
-    """Set what a search result shows besides its row, in one raw query at any page size.
+    """Set what a search result shows besides its row, in three raw queries at any page size.
 
     `modality_slugs` (by name), `active_locations` (LocationBrief, oldest first) and
     `priced_services` (Price of the active services of `mode`, cheapest first).
@@ -279,32 +279,33 @@ def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | N
         by_id[prep(profile.pk, connection)] = profile
     ids = list(by_id)
     in_ids = ", ".join(["%s"] * len(ids))
-    mode_sql = " AND mode = %s" if mode else ""
-    # One round trip for the three lists (a statement costs PostgreSQL about 1 ms);
-    # each part numbers its rows in the order a result shows them.
-    rows = _search_rows(
-        "SELECT 0, t.practitionerprofile_id, m.slug, NULL, NULL, NULL, CAST(NULL AS INTEGER),"
-        " ROW_NUMBER() OVER (ORDER BY m.name, m.id)"
-        " FROM directory_practitionerprofile_modalities t"
-        " JOIN directory_modality m ON m.id = t.modality_id"
-        f" WHERE t.practitionerprofile_id IN ({in_ids})"
-        " UNION ALL SELECT 1, practitioner_id, city, id, latitude, longitude, NULL,"
-        " ROW_NUMBER() OVER (ORDER BY created_at, id) FROM directory_location"
-        f" WHERE practitioner_id IN ({in_ids}) AND is_active"
-        " UNION ALL SELECT 2, practitioner_id, currency, NULL, NULL, NULL, price_amount,"
-        " ROW_NUMBER() OVER (ORDER BY price_amount, id) FROM directory_service"
-        f" WHERE practitioner_id IN ({in_ids}) AND is_active{mode_sql}"
-        " ORDER BY 1, 8",
-        [*ids, *ids, *ids, mode] if mode else [*ids, *ids, *ids],
-    )
-    for kind, pk, text, location_id, lat, lng, price_amount, _ in rows:
-        profile = by_id[pk]
-        if kind == 0:
-            profile.modality_slugs.append(text)
-        elif kind == 1:
-            profile.active_locations.append(LocationBrief(_to_uuid(location_id), text, lat, lng))
-        else:
-            profile.priced_services.append(Price(price_amount, text))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.practitionerprofile_id, m.slug"
+            " FROM directory_practitionerprofile_modalities t"
+            " JOIN directory_modality m ON m.id = t.modality_id"
+            f" WHERE t.practitionerprofile_id IN ({in_ids}) ORDER BY m.name, m.id",
+            ids,
+        )
+        for pk, slug in cursor.fetchall():
+            by_id[pk].modality_slugs.append(slug)
+        cursor.execute(
+            "SELECT practitioner_id, id, city, latitude, longitude FROM directory_location"
+            f" WHERE practitioner_id IN ({in_ids}) AND is_active ORDER BY created_at, id",
+            ids,
+        )
+        for pk, location_id, city, latitude, longitude in cursor.fetchall():
+            location = LocationBrief(_to_uuid(location_id), city, latitude, longitude)
+            by_id[pk].active_locations.append(location)
+        mode_sql = " AND mode = %s" if mode else ""
+        cursor.execute(
+            "SELECT practitioner_id, price_amount, currency FROM directory_service"
+            f" WHERE practitioner_id IN ({in_ids}) AND is_active{mode_sql}"
+            " ORDER BY price_amount, id",
+            [*ids, mode] if mode else ids,
+        )
+        for pk, price_amount, currency in cursor.fetchall():
+            by_id[pk].priced_services.append(Price(price_amount, currency))
 
 
 def _search_rows(sql: str, params: list) -> list[tuple]:
@@ -333,9 +334,10 @@ def _search_sql(
     subquery per location, annotations, ordering) cost several times more than
     running it: this is the hottest read of the API. The grid cells and the
     bounding boxes let the location index prune; the great-circle distance
-    decides. Every value is bound, so the text of a search depends only on its
-    shape. A search by place alone, nearest first, ranks and counts listed
-    locations without touching the profiles, then reads the page's profiles.
+    decides. Every value is bound, so searches of the same shape (and number of
+    grid cells) share one statement text, which SQLite compiles once. A search by
+    place alone, nearest first, ranks and counts listed locations without touching
+    the profiles, then reads the page's profiles.
     """
     p = PROFILES
     total = "COUNT(*) OVER ()" if with_total else None

@@ -182,9 +182,15 @@ def location_update(*, location: Location, **fields: Any) -> Location:
         raise Conflict("This location was deleted.", code="location_inactive")
     fields = _location_fields(fields, location)
     with transaction.atomic(durable=True):
+        # Locked and re-read: geocoding ran outside the transaction, and a publish,
+        # unpublish or delete meanwhile must not be written back from a stale copy.
+        _lock_profile(location.practitioner)
+        location = Location.objects.select_for_update().get(pk=location.pk)
+        if not location.is_active:
+            raise Conflict("This location was deleted.", code="location_inactive")
         for name, value in fields.items():
             setattr(location, name, value)
-        location.save()
+        location.save(update_fields=list(fields))
     return location
 
 
