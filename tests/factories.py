@@ -115,3 +115,20 @@ def make_booking(*, client, service, start, status="confirmed", hold=None, compl
         hold_expires_at=hold,
         completed_at=completed_at,
     )
+
+
+def make_payment(*, booking, **fields):
+    """The Payment row payment_start_for_booking leaves for a booking, without a Stripe call.
+
+    `fields` override the defaults (a pending intent for the booking's amount).
+    """
+    from payments.models import Payment
+
+    values = {
+        "payment_intent_id": f"pi_test_{booking.pk.hex[:12]}",
+        "client_secret": "pi_secret",
+        "stripe_customer_id": "cus_test",
+        "amount": booking.amount,
+        "currency": booking.currency,
+    }
+    return Payment.objects.create(booking=booking, **{**values, **fields})

@@ -12,7 +12,7 @@ from bookings.models import Booking, BookingStatus
 from payments import services as payment_services
 from payments.models import Payment, PaymentStatus, Refund
 from tests.bookings.conftest import free_start, iso
-from tests.factories import client_for, make_booking, make_practitioner, make_user
+from tests.factories import client_for, make_booking, make_payment, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -79,16 +79,7 @@ def test_confirmed_booking_cannot_be_cancelled_once_started(practice):
 def _paid_booking(practice, *, refunded_amount=0):
     start = timezone.now().replace(microsecond=0) + timedelta(days=10)
     booking = make_booking(client=practice["client"], service=practice["service"], start=start)
-    Payment.objects.create(
-        booking=booking,
-        payment_intent_id=f"pi_{booking.pk.hex[:12]}",
-        client_secret="secret",
-        stripe_customer_id="cus_x",
-        amount=booking.amount,
-        currency=booking.currency,
-        status=PaymentStatus.SUCCEEDED,
-        refunded_amount=refunded_amount,
-    )
+    make_payment(booking=booking, status=PaymentStatus.SUCCEEDED, refunded_amount=refunded_amount)
     return booking
 
 

@@ -14,7 +14,7 @@ from bookings.models import Booking, BookingStatus
 from payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from reviews import services as review_services
 from reviews.models import Review
-from tests.factories import client_for, make_booking, make_practitioner, make_user
+from tests.factories import client_for, make_booking, make_payment, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,7 @@ def history():
         status=BookingStatus.COMPLETED,
         completed_at=start + timedelta(hours=1),
     )
-    payment = Payment.objects.create(
-        booking=booking,
-        payment_intent_id="pi_history",
-        client_secret="pi_history_secret",
-        stripe_customer_id="cus_history",
-        amount=booking.amount,
-        currency=booking.currency,
-        status=PaymentStatus.SUCCEEDED,
-        refunded_amount=1000,
-    )
+    payment = make_payment(booking=booking, status=PaymentStatus.SUCCEEDED, refunded_amount=1000)
     refund = Refund.objects.create(
         payment=payment,
         amount=1000,

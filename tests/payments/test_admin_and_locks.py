@@ -7,23 +7,15 @@ from django.db import connection, connections, transaction
 
 from bookings.models import BookingStatus
 from directory.models import PractitionerProfile
-from payments.models import Payment, Refund, WebhookEvent
-from tests.factories import make_practitioner, make_user
+from payments.models import Refund, WebhookEvent
+from tests.factories import make_payment, make_practitioner, make_user
 from tests.payments.helpers import make_booking, make_event, post_event
 
 
 def _payment():
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service)
-    return Payment.objects.create(
-        booking=booking,
-        payment_intent_id=f"pi_{booking.pk.hex[:10]}",
-        client_secret="s",
-        stripe_customer_id="cus_1",
-        amount=booking.amount,
-        currency=booking.currency,
-        disputed=True,
-    )
+    return make_payment(booking=booking, disputed=True)
 
 
 @pytest.mark.django_db

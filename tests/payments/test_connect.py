@@ -10,7 +10,7 @@ from bookings.models import Booking, BookingStatus
 from payments import services
 from payments.models import Payment, PaymentStatus, Refund, StripeCustomer
 from tests.bookings.conftest import free_start, iso
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import client_for, make_payment, make_practitioner, make_user
 from tests.payments.helpers import WEBHOOK_SECRET, make_booking, make_event, post_event
 
 pytestmark = pytest.mark.django_db
@@ -190,11 +190,9 @@ def test_practitioner_without_charges_is_409_and_hold_released(
 def test_refund_of_destination_charge_reverses_transfer_and_fee(connect):
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service, status=BookingStatus.CONFIRMED)
-    payment = Payment.objects.create(
+    payment = make_payment(
         booking=booking,
         payment_intent_id="pi_conn",
-        client_secret="s",
-        stripe_customer_id="cus_1",
         amount=9000,
         currency="eur",
         application_fee_amount=1125,
@@ -306,11 +304,9 @@ def test_payouts_are_for_practitioners_only(client_api):
 def test_refund_refused_by_stripe_is_kept_as_failed_and_can_be_retried(connect):
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service, status=BookingStatus.CONFIRMED)
-    payment = Payment.objects.create(
+    payment = make_payment(
         booking=booking,
         payment_intent_id="pi_refused",
-        client_secret="s",
-        stripe_customer_id="cus_1",
         amount=9000,
         currency="eur",
         status=PaymentStatus.SUCCEEDED,

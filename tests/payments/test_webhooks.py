@@ -10,7 +10,7 @@ from django.db.utils import OperationalError
 
 from bookings.models import BookingStatus
 from payments.models import Payment, PaymentStatus, Refund, WebhookEvent
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import client_for, make_payment, make_practitioner, make_user
 from tests.payments.helpers import WEBHOOK_PATH, make_booking, make_event, post_event, sign
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +21,7 @@ def pending(webhook_secret):
     """A pending booking with its payment, as payment_start_for_booking leaves them."""
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service)
-    payment = Payment.objects.create(
-        booking=booking,
-        payment_intent_id=f"pi_test_{booking.pk.hex[:12]}",
-        client_secret="pi_secret",
-        stripe_customer_id="cus_test",
-        amount=booking.amount,
-        currency=booking.currency,
-    )
+    payment = make_payment(booking=booking)
     return booking, payment
 
 
