@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -147,17 +146,14 @@ def practitioner_schedule(
         cursor.execute(sql, params)
         for kind, a, b, c, location_id in cursor.fetchall():
             if kind == 0:
-                location = None if location_id is None else _to_uuid(location_id)
+                # A hex string on SQLite, a UUID on PostgreSQL.
+                location = AvailabilityRule._meta.get_field("location").to_python(location_id)
                 rules.append((a, b, c, location))
             elif kind == 1:
                 time_off.append((a, b))
             else:
                 booked.append((a, b))
     return Schedule(rules, time_off, busy_intervals(booked, buffer_minutes=buffer_minutes))
-
-
-def _to_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def practitioner_slots(

@@ -314,8 +314,8 @@ def _search_rows(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _to_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+# Ids as raw SQL returns them (a hex string on SQLite, a UUID on PostgreSQL) to UUIDs.
+_to_uuid = PractitionerProfile._meta.pk.to_python
 
 
 def _search_sql(
