@@ -143,8 +143,7 @@ def compute_slots(
         [(_ts(a) - buffer, _ts(b) + buffer) for a, b in busy]
         + [(_ts(a), _ts(b)) for a, b in time_off]
     )
-
-    n_blocked = len(blocked_ends)
+    scan = _Scan(step, duration, earliest, latest, blocked_starts, blocked_ends)
     found: set[int] = set()
     day = first_day
     while day <= last_day:
@@ -157,33 +156,10 @@ def compute_slots(
             if off_a == off_b and _exists(midnight, tz):
                 base = _ts(midnight.replace(tzinfo=tz))
                 for rule in day_rules:
-                    _linear_rule(
-                        rule,
-                        base,
-                        step,
-                        duration,
-                        earliest,
-                        latest,
-                        found,
-                        blocked_starts,
-                        blocked_ends,
-                        n_blocked,
-                    )
+                    _linear_rule(rule, base, scan, found)
             else:
                 for rule in day_rules:
-                    _transition_rule(
-                        rule,
-                        midnight,
-                        tz,
-                        step,
-                        duration,
-                        earliest,
-                        latest,
-                        found,
-                        blocked_starts,
-                        blocked_ends,
-                        n_blocked,
-                    )
+                    _transition_rule(rule, midnight, tz, scan, found)
         # Local days run in UTC order, so once a day completes the limit, later
         # days cannot hold an earlier slot.
         if limit is not None and len(found) >= limit:
@@ -218,16 +194,27 @@ def day_bounds(*, day_from: date, day_to: date, tz: ZoneInfo | str) -> tuple[dat
     return _dt(start), _dt(end)
 
 
-def _free(s: int, e: int, blocked_starts, blocked_ends, n_blocked: int) -> bool:
+class _Scan(NamedTuple):
+    """What every rule of a window is scanned with: seconds, and the merged blocked time."""
+
+    step: int
+    duration: int
+    earliest: int
+    latest: int
+    blocked_starts: list[int]
+    blocked_ends: list[int]
+
+
+def _free(s: int, e: int, blocked_starts: list[int], blocked_ends: list[int]) -> bool:
     # The first blocked interval ending after s is the only one that can overlap [s, e).
     i = bisect.bisect_right(blocked_ends, s)
-    return i == n_blocked or blocked_starts[i] >= e
+    return i == len(blocked_ends) or blocked_starts[i] >= e
 
 
-def _linear_rule(
-    rule, base, step, duration, earliest, latest, found, blocked_starts, blocked_ends, n_blocked
-):
+def _linear_rule(rule, base: int, scan: _Scan, found: set[int]) -> None:
     """A day without a UTC offset change: wall-clock minutes map linearly to UTC."""
+    step, duration, earliest, latest, blocked_starts, blocked_ends = scan
+    n_blocked = len(blocked_ends)
     rule_start = base + rule.start_minute * 60
     last = min(base + rule.end_minute * 60 - duration, latest)
     s = rule_start
@@ -245,20 +232,9 @@ def _linear_rule(
         s += step
 
 
-def _transition_rule(
-    rule,
-    midnight,
-    tz,
-    step,
-    duration,
-    earliest,
-    latest,
-    found,
-    blocked_starts,
-    blocked_ends,
-    n_blocked,
-):
+def _transition_rule(rule, midnight: datetime, tz: ZoneInfo, scan: _Scan, found: set[int]) -> None:
     """A DST day: convert each wall-clock start on its own (gaps skipped, folds taken once)."""
+    step, duration, earliest, latest, blocked_starts, blocked_ends = scan
     rule_start = _first_instant(midnight + timedelta(minutes=rule.start_minute), tz)
     rule_end = _first_instant(midnight + timedelta(minutes=rule.end_minute), tz)
     for minute in range(rule.start_minute, rule.end_minute, step // 60):
@@ -269,9 +245,5 @@ def _transition_rule(
         e = s + duration
         if e > rule_end or s > latest:
             break
-        if (
-            s >= rule_start
-            and s >= earliest
-            and _free(s, e, blocked_starts, blocked_ends, n_blocked)
-        ):
+        if s >= rule_start and s >= earliest and _free(s, e, blocked_starts, blocked_ends):
             found.add(s)
