@@ -12,7 +12,7 @@ from accounts.permissions import IsPractitioner
 from bookings import selectors, services
 from bookings.filters import BookingFilter, PractitionerAvailabilityFilterSet
 from bookings.ics import calendar_bytes
-from bookings.models import Booking, BookingStatus, CalendarFeedToken
+from bookings.models import Booking, CalendarFeedToken
 from bookings.serializers import (
     BookingCreateSerializer,
     BookingRescheduleSerializer,
@@ -106,21 +106,13 @@ class BookingListCreateView(generics.ListAPIView):
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service = selectors.service_for_booking(service_id=data.validated_data["service"])
-        if service.price_amount > 0:
-            # Refuse before taking a hold when the practitioner cannot be paid.
-            payment_services.payment_check_practitioner(practitioner=service.practitioner)
-        booking, created = services.booking_create_idempotent(
+        booking, created = payment_services.booking_book_and_pay(
             client=request.user,
-            service=service,
+            service=selectors.service_for_booking(service_id=data.validated_data["service"]),
             start=data.validated_data["start"],
             idempotency_key=request.headers.get("Idempotency-Key") or None,
             fingerprint=services.request_fingerprint(request.data),
         )
-        if booking.status == BookingStatus.PENDING_PAYMENT:
-            # Idempotent (a replay gets the same payment). On failure this releases the
-            # hold and raises 503/409: no orphan hold, no orphan PaymentIntent.
-            payment_services.payment_start_for_booking(booking=booking)
         return Response(
             BookingSerializer(booking, context=_booking_context(request)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

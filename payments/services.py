@@ -21,7 +21,7 @@ from bookings import services as booking_services
 from bookings.errors import SlotUnavailable
 from bookings.models import Booking, BookingStatus
 from config.errors import ApplicationError, Conflict, ServiceUnavailable
-from directory.models import PractitionerProfile
+from directory.models import PractitionerProfile, Service
 from payments.models import (
     Payment,
     PaymentStatus,
@@ -80,6 +80,31 @@ def payment_check_practitioner(*, practitioner: PractitionerProfile) -> None:
     """Raise 409 before a hold is taken for a practitioner who cannot be paid."""
     if not practitioner_can_accept_payments(practitioner):
         raise PractitionerCannotAcceptPayments()
+
+
+def booking_book_and_pay(
+    *, client: User, service: Service, start, idempotency_key: str | None, fingerprint: str
+) -> tuple[Booking, bool]:
+    """POST /bookings/: hold the slot and, for a paid service, start its payment.
+
+    Here, not in bookings, because bookings does not know payments. Returns
+    (booking, created); a replayed Idempotency-Key gets the same booking and payment.
+    """
+    if service.price_amount > 0:
+        # Refuse before taking a hold when the practitioner cannot be paid.
+        payment_check_practitioner(practitioner=service.practitioner)
+    booking, created = booking_services.booking_create_idempotent(
+        client=client,
+        service=service,
+        start=start,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+    if booking.status == BookingStatus.PENDING_PAYMENT:
+        # Idempotent (a replay gets the same payment). On failure this releases the
+        # hold and raises 503/409: no orphan hold, no orphan PaymentIntent.
+        payment_start_for_booking(booking=booking)
+    return booking, created
 
 
 def stripe_customer_get_or_create(*, user: User) -> str:
