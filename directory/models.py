@@ -64,6 +64,10 @@ class PractitionerProfile(models.Model):
     payouts_enabled = models.BooleanField(default=False)
     details_submitted = models.BooleanField(default=False)
 
+    # What a search result shows besides the columns above (directory.search_cards):
+    # derived data, rebuilt by directory.services when its sources change.
+    search_card = models.JSONField(default=dict, db_default={}, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

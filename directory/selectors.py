@@ -23,6 +23,7 @@ from django.db.models.lookups import LessThanOrEqual
 from config.errors import ApplicationError, NotFound
 from directory.geo import Point, bounding_boxes, great_circle_sql, grid_cells
 from directory.models import Location, Modality, PractitionerProfile, Service, ServiceMode
+from directory.search_cards import ANY_MODE
 
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 500.0
@@ -69,9 +70,10 @@ def practitioner_search(
     """Published practitioners matching the filters, ordered, ready to paginate.
 
     Each profile carries `distance_km` (to its nearest active location; None
-    without a point or for an online-only match) and `priced_services`
-    (prefetched active services of `mode`, cheapest first: the result's
-    `price_from` and `currency`). With a point, only practitioners with an
+    without a point or for an online-only match), and from its search card
+    `modality_slugs`, `active_locations` and `priced_services` (the cheapest
+    active service of `mode`: the result's `price_from` and `currency`; see
+    `_set_result_details`). With a point, only practitioners with an
     active location within `radius_km` match, except that `mode=online`
     matches practitioners offering online sessions wherever they are (online
     needs no travel).
@@ -131,27 +133,35 @@ def _price_from(mode: str | None) -> Subquery:
 # The search SQL leaves the profile table unaliased: the ORM-compiled filters name it so.
 PROFILES = PractitionerProfile._meta.db_table
 
-# The profile columns a search result shows (PractitionerSearchResultSerializer): a
-# page selects only these, not the bio or the booking policy.
-RESULT_FIELDS = (
-    "id",
-    "slug",
-    "display_name",
-    "headline",
-    "languages",
-    "offers_online",
-    "rating_average",
-    "rating_count",
+# The profile columns a search result shows (PractitionerSearchResultSerializer), its
+# search card included: a page selects only these, not the bio or the booking policy.
+# In the model's field order, which `Model.from_db` expects of a partial row.
+RESULT_FIELDS = tuple(
+    field.attname
+    for field in PractitionerProfile._meta.concrete_fields
+    if field.attname
+    in {
+        "id",
+        "slug",
+        "display_name",
+        "headline",
+        "languages",
+        "offers_online",
+        "rating_average",
+        "rating_count",
+        "search_card",
+    }
 )
 _RESULT_COLUMNS = ", ".join(f"{PROFILES}.{name}" for name in RESULT_FIELDS)
+_RESULT_COLS = [PractitionerProfile._meta.get_field(f).get_col(PROFILES) for f in RESULT_FIELDS]
 
 
 class SearchResults(Sequence):
     """The ordered matches of a search, loaded lazily: `count()` and a page at a time.
 
     What a paginator needs (count, slicing), as a QuerySet offers it, in a fixed
-    number of queries: the page's profiles with the total count in one statement
-    (after `plan_page`; otherwise the count separately), and the page's details.
+    number of queries: the page's profiles, with their search cards and the total
+    count, in one statement (after `plan_page`; otherwise the count separately).
     `ids()` and `profiles()` serve apps that re-rank the candidates (bookings).
     """
 
@@ -242,8 +252,9 @@ class SearchResults(Sequence):
             only_ids=only_ids,
             with_total=with_total,
         )
-        profiles = list(PractitionerProfile.objects.raw(sql, params))
-        _attach_result_details(profiles, mode=self.mode)
+        profiles = _fetch_profiles(sql, params)
+        for profile in profiles:
+            _set_result_details(profile, mode=self.mode)
         return profiles
 
 
@@ -261,51 +272,45 @@ class Price:
     currency: str
 
 
-def _attach_result_details(profiles: list[PractitionerProfile], *, mode: str | None) -> None:
-    """Set what a search result shows besides its row, in three raw queries at any page size.
+def _set_result_details(profile: PractitionerProfile, *, mode: str | None) -> None:
+    """Set what a search result shows besides its row, from the profile's search card.
 
     `modality_slugs` (by name), `active_locations` (LocationBrief, oldest first) and
-    `priced_services` (Price of the active services of `mode`, cheapest first).
-    Raw, like the page itself: three ORM prefetches cost more than the whole search SQL.
+    `priced_services`: the cheapest active service of `mode` (of any mode without
+    one) as a one-item list of Price, or empty.
     """
-    if not profiles:
-        return
-    # Keyed by the id as the database returns it (a hex string on SQLite, a UUID on
-    # PostgreSQL): the rows below name their profile the same way.
-    prep = PractitionerProfile._meta.pk.get_db_prep_value
-    by_id = {}
-    for profile in profiles:
-        profile.modality_slugs, profile.active_locations, profile.priced_services = [], [], []
-        by_id[prep(profile.pk, connection)] = profile
-    ids = list(by_id)
-    in_ids = ", ".join(["%s"] * len(ids))
+    card = profile.search_card
+    profile.modality_slugs = card.get("modalities", [])
+    profile.active_locations = [
+        LocationBrief(uuid.UUID(brief["id"]), brief["city"], brief["latitude"], brief["longitude"])
+        for brief in card.get("locations", ())
+    ]
+    cheapest = card.get("cheapest", {}).get(mode or ANY_MODE)
+    profile.priced_services = [] if cheapest is None else [Price(**cheapest)]
+
+
+def _fetch_profiles(sql: str, params: list) -> list[PractitionerProfile]:
+    """Profiles from a statement selecting `RESULT_FIELDS` first, then extra columns that
+    become attributes (as `Manager.raw` does, at a third of its cost per page)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.practitionerprofile_id, m.slug"
-            " FROM directory_practitionerprofile_modalities t"
-            " JOIN directory_modality m ON m.id = t.modality_id"
-            f" WHERE t.practitionerprofile_id IN ({in_ids}) ORDER BY m.name, m.id",
-            ids,
-        )
-        for pk, slug in cursor.fetchall():
-            by_id[pk].modality_slugs.append(slug)
-        cursor.execute(
-            "SELECT practitioner_id, id, city, latitude, longitude FROM directory_location"
-            f" WHERE practitioner_id IN ({in_ids}) AND is_active ORDER BY created_at, id",
-            ids,
-        )
-        for pk, location_id, city, latitude, longitude in cursor.fetchall():
-            location = LocationBrief(_to_uuid(location_id), city, latitude, longitude)
-            by_id[pk].active_locations.append(location)
-        mode_sql = " AND mode = %s" if mode else ""
-        cursor.execute(
-            "SELECT practitioner_id, price_amount, currency FROM directory_service"
-            f" WHERE practitioner_id IN ({in_ids}) AND is_active{mode_sql}"
-            " ORDER BY price_amount, id",
-            [*ids, mode] if mode else ids,
-        )
-        for pk, price_amount, currency in cursor.fetchall():
-            by_id[pk].priced_services.append(Price(price_amount, currency))
+        cursor.execute(sql, params)
+        extra_names = [column[0] for column in cursor.description[len(RESULT_FIELDS) :]]
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    query = PractitionerProfile.objects.none().query
+    compiler = query.get_compiler(connection=connection)
+    converters = compiler.get_converters(_RESULT_COLS)
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    width, alias = len(RESULT_FIELDS), connection.alias
+    profiles = []
+    for row in rows:
+        profile = PractitionerProfile.from_db(alias, RESULT_FIELDS, row[:width])
+        for name, value in zip(extra_names, row[width:], strict=True):
+            setattr(profile, name, value)
+        profiles.append(profile)
+    return profiles
 
 
 def _search_rows(sql: str, params: list) -> list[tuple]:

@@ -71,7 +71,8 @@ class _RatingFields(serializers.Serializer):
 
     @staticmethod
     def _cheapest(profile):
-        # Prefetched by the selectors: active services (of the searched mode), cheapest first.
+        # Set by the selectors: active services (of the searched mode), cheapest first; a
+        # search result has the cheapest alone, from the practitioner's search card.
         services = getattr(profile, "priced_services", None)
         return services[0] if services else None
 
@@ -92,7 +93,7 @@ class _RatingFields(serializers.Serializer):
 
 
 class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSerializer):
-    # Set by the search selector, which loads a page's details in raw SQL.
+    # Set by the search selector from each practitioner's search card.
     modalities = serializers.ListField(
         child=serializers.SlugField(), source="modality_slugs", read_only=True
     )

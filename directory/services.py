@@ -33,6 +33,7 @@ from directory.models import (
     TimeOff,
     minutes_to_hhmm,
 )
+from directory.search_cards import build_search_card
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -78,8 +79,28 @@ def _list_locations(profile: PractitionerProfile) -> None:
     )
 
 
+def search_card_refresh(*, profile: PractitionerProfile) -> None:
+    """Rebuild the profile's search card from its modalities, active locations and services.
+
+    Called by every write that changes them, inside its transaction and after locking
+    the profile: concurrent edits of one practitioner rebuild one after the other.
+    """
+    card = build_search_card(
+        modalities=profile.modalities.only("id", "name", "slug"),
+        active_locations=Location.objects.filter(practitioner=profile, is_active=True).only(
+            "id", "city", "latitude", "longitude", "created_at"
+        ),
+        active_services=Service.objects.filter(practitioner=profile, is_active=True).only(
+            "id", "price_amount", "currency", "mode"
+        ),
+    )
+    PractitionerProfile.objects.filter(pk=profile.pk).update(search_card=card)
+    profile.search_card = card
+
+
 def _lock_profile(profile: PractitionerProfile) -> PractitionerProfile:
-    # Serialises the practitioner's own concurrent edits (overlap checks, publishing).
+    # Serialises the practitioner's own concurrent edits (overlap checks, publishing, the
+    # search card's rebuild).
     return PractitionerProfile.objects.select_for_update().get(pk=profile.pk)
 
 
@@ -136,6 +157,7 @@ def profile_update(*, profile: PractitionerProfile, **fields: Any) -> Practition
             _list_locations(locked)
         if modalities is not None:
             locked.modalities.set(modalities)
+            search_card_refresh(profile=locked)
     return locked
 
 
@@ -174,7 +196,11 @@ def location_create(*, profile: PractitionerProfile, **fields: Any) -> Location:
     with transaction.atomic(durable=True):
         # Locked: a concurrent publish lists either this location or none it missed.
         locked = _lock_profile(profile)
-        return Location.objects.create(practitioner=locked, is_listed=locked.is_published, **fields)
+        location = Location.objects.create(
+            practitioner=locked, is_listed=locked.is_published, **fields
+        )
+        search_card_refresh(profile=locked)
+    return location
 
 
 def location_update(*, location: Location, **fields: Any) -> Location:
@@ -184,23 +210,25 @@ def location_update(*, location: Location, **fields: Any) -> Location:
     with transaction.atomic(durable=True):
         # Locked and re-read: geocoding ran outside the transaction, and a publish,
         # unpublish or delete meanwhile must not be written back from a stale copy.
-        _lock_profile(location.practitioner)
+        locked = _lock_profile(location.practitioner)
         location = Location.objects.select_for_update().get(pk=location.pk)
         if not location.is_active:
             raise Conflict("This location was deleted.", code="location_inactive")
         for name, value in fields.items():
             setattr(location, name, value)
         location.save(update_fields=list(fields))
+        search_card_refresh(profile=locked)
     return location
 
 
 def location_deactivate(*, location: Location) -> None:
     """DELETE of a location: deactivate it and what depends on it (see module docstring)."""
     with transaction.atomic(durable=True):
-        _lock_profile(location.practitioner)
+        locked = _lock_profile(location.practitioner)
         Location.objects.filter(pk=location.pk).update(is_active=False, is_listed=False)
         Service.objects.filter(location=location, is_active=True).update(is_active=False)
         AvailabilityRule.objects.filter(location=location).delete()
+        search_card_refresh(profile=locked)
 
 
 # --- Services --------------------------------------------------------------------
@@ -235,22 +263,29 @@ def _service_fields(
 def service_create(*, profile: PractitionerProfile, **fields: Any) -> Service:
     fields = _service_fields(profile, fields, None)
     with transaction.atomic(durable=True):
-        return Service.objects.create(practitioner=profile, **fields)
+        locked = _lock_profile(profile)  # the search card is rebuilt one edit at a time
+        service = Service.objects.create(practitioner=locked, **fields)
+        search_card_refresh(profile=locked)
+    return service
 
 
 def service_update(*, service: Service, **fields: Any) -> Service:
     fields = _service_fields(service.practitioner, fields, service)
     with transaction.atomic(durable=True):
+        locked = _lock_profile(service.practitioner)
         for name, value in fields.items():
             setattr(service, name, value)
         service.save()
+        search_card_refresh(profile=locked)
     return service
 
 
 def service_deactivate(*, service: Service) -> None:
     """DELETE of a service: it stays for the bookings that point at it, inactive."""
     with transaction.atomic(durable=True):
+        locked = _lock_profile(service.practitioner)
         Service.objects.filter(pk=service.pk).update(is_active=False)
+        search_card_refresh(profile=locked)
 
 
 # --- Weekly availability -------------------------------------------------------------

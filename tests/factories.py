@@ -54,6 +54,7 @@ def make_practitioner(
     weekly_hours[0]:00 to weekly_hours[1]:00 in the practitioner's timezone.
     """
     from directory.models import AvailabilityRule, Location, Service
+    from directory.services import search_card_refresh
 
     user = make_user(role=Role.PRACTITIONER, name=name)
     profile = user.practitioner_profile
@@ -80,6 +81,7 @@ def make_practitioner(
         mode="in_person",
         location=location,
     )
+    search_card_refresh(profile=profile)
     start, end = weekly_hours
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(

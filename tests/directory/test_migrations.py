@@ -40,3 +40,60 @@ def test_existing_locations_are_listed_when_active_and_published():
         assert {pk: (listed, cell) for pk, listed, cell in migrated} == rows
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_profiles_get_their_search_cards():
+    apps = _migrate([("directory", "0004_location_listed_and_grid_cell")])
+    try:
+        User = apps.get_model("accounts", "User")
+        Profile = apps.get_model("directory", "PractitionerProfile")
+        Location = apps.get_model("directory", "Location")
+        Service = apps.get_model("directory", "Service")
+        Modality = apps.get_model("directory", "Modality")
+        user = User.objects.create(email="old@example.org", role="practitioner")
+        profile = Profile.objects.create(user=user, slug="old", is_published=True)
+        # Created here: a transactional test's flush empties the seeded modalities.
+        profile.modalities.set(
+            Modality.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+            for slug, name in (("reiki", "Reiki"), ("massage-therapy", "Massage therapy"))
+        )
+        berlin = Location.objects.create(
+            practitioner=profile, city="Berlin", latitude=52.52, longitude=13.405
+        )
+        Location.objects.create(
+            practitioner=profile, city="Gone", latitude=1, longitude=1, is_active=False
+        )
+        for price, mode, active in ((9000, "in_person", True), (100, "online", False)):
+            Service.objects.create(
+                practitioner=profile,
+                name="Session",
+                duration_minutes=60,
+                price_amount=price,
+                currency="eur",
+                mode=mode,
+                location=berlin if mode == "in_person" else None,
+                is_active=active,
+            )
+        empty_user = User.objects.create(email="new@example.org", role="practitioner")
+        Profile.objects.create(user=empty_user, slug="new")
+
+        apps = _migrate([("directory", "0005_profile_search_card")])
+        cards = dict(
+            apps.get_model("directory", "PractitionerProfile").objects.values_list(
+                "slug", "search_card"
+            )
+        )
+        cheapest = {"price_amount": 9000, "currency": "eur"}
+        assert cards == {
+            "old": {
+                "modalities": ["massage-therapy", "reiki"],
+                "locations": [
+                    {"id": str(berlin.pk), "city": "Berlin", "latitude": 52.52, "longitude": 13.405}
+                ],
+                "cheapest": {"any": cheapest, "in_person": cheapest},
+            },
+            "new": {"modalities": [], "locations": [], "cheapest": {}},
+        }
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.geo import Point
-from directory.models import Location, Modality, Service
+from directory.models import Location, Modality, PractitionerProfile, Service
 from directory.selectors import practitioner_search
+from directory.services import search_card_refresh
 from tests.factories import client_for, make_practitioner
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,7 @@ def test_result_shape(api_client, berlin):
     mitte.languages = ["de", "en"]
     mitte.save()
     mitte.modalities.set(Modality.objects.filter(slug="reiki"))
+    search_card_refresh(profile=mitte)  # written around directory.services
     rated(mitte, 5, 4)
     response = api_client.get(URL, {"near": BERLIN})
     first = response.json()["results"][0]
@@ -105,6 +107,8 @@ def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
         currency="eur",
         mode="online",
     )
+    for profile in (mitte, potsdam):  # written around directory.services
+        search_card_refresh(profile=profile)
     for params in ({"near": BERLIN}, {}, {"near": BERLIN, "mode": "online"}):
         results = list(practitioner_search(**_search_kwargs(params)))
         assert results, params
@@ -119,6 +123,84 @@ def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
     assert (first["price_from"], first["currency"]) == (4000, "eur")  # cheapest of all modes
     in_person = api_client.get(URL, {"near": BERLIN, "mode": "in_person"}).json()["results"][0]
     assert in_person["price_from"] == 9000
+
+
+def test_search_results_follow_workspace_edits(api_client, berlin):
+    """The search card is rebuilt by every edit of modalities, locations and services."""
+    mitte = berlin["mitte"]
+    owner = client_for(mitte.user)
+
+    def result(**params):
+        response = api_client.get(URL, {"near": BERLIN, "radius_km": 5, **params})
+        rows = [r for r in response.json()["results"] if r["id"] == str(mitte.pk)]
+        return rows[0] if rows else None
+
+    def card_is_fresh():
+        stored = PractitionerProfile.objects.get(pk=mitte.pk).search_card
+        search_card_refresh(profile=mitte)
+        return stored == mitte.search_card
+
+    patched = owner.patch(
+        "/api/v1/me/profile/", {"modalities": ["reiki", "massage-therapy"]}, format="json"
+    )
+    assert patched.status_code == 200
+    assert result()["modalities"] == ["massage-therapy", "reiki"]  # by name
+
+    added = owner.post(
+        "/api/v1/me/locations/", {"city": "Pankow", "latitude": 52.57, "longitude": 13.40}
+    )
+    assert added.status_code == 201
+    pankow = added.json()["id"]
+    assert [loc["city"] for loc in result()["locations"]] == ["Berlin", "Pankow"]
+    assert owner.patch(f"/api/v1/me/locations/{pankow}/", {"city": "Weißensee"}).status_code == 200
+    assert [loc["city"] for loc in result()["locations"]] == ["Berlin", "Weißensee"]
+
+    video = owner.post(
+        "/api/v1/me/services/",
+        {
+            "name": "Video",
+            "duration_minutes": 45,
+            "price_amount": 4000,
+            "currency": "eur",
+            "mode": "online",
+        },
+        format="json",
+    )
+    assert video.status_code == 201
+    assert (result()["price_from"], result(mode="in_person")["price_from"]) == (4000, 9000)
+    assert result(mode="online")["price_from"] == 4000
+    in_pankow = owner.post(
+        "/api/v1/me/services/",
+        {
+            "name": "Short",
+            "duration_minutes": 30,
+            "price_amount": 3000,
+            "currency": "eur",
+            "mode": "in_person",
+            "location": pankow,
+        },
+        format="json",
+    )
+    assert in_pankow.status_code == 201
+    assert (result()["price_from"], result(mode="online")["price_from"]) == (3000, 4000)
+    video_id = video.json()["id"]
+    assert (
+        owner.patch(
+            f"/api/v1/me/services/{video_id}/", {"price_amount": 2500}, format="json"
+        ).status_code
+        == 200
+    )
+    assert result()["price_from"] == 2500
+    assert owner.delete(f"/api/v1/me/services/{video_id}/").status_code == 204
+    assert result()["price_from"] == 3000 and result(mode="online") is None
+    assert card_is_fresh()
+
+    # Deleting the location deactivates its services: both leave the result.
+    assert owner.delete(f"/api/v1/me/locations/{pankow}/").status_code == 204
+    row = result()
+    assert [loc["city"] for loc in row["locations"]] == ["Berlin"]
+    assert (row["price_from"], row["currency"]) == (9000, "eur")
+    assert card_is_fresh()
 
 
 def _search_kwargs(params):
@@ -152,12 +234,11 @@ def test_location_text_is_geocoded(api_client, berlin, offline_geocoder):
 
 def test_several_locations_appear_once_at_the_nearest(api_client, berlin):
     hamburg = berlin["hamburg"]
-    Location.objects.create(
-        practitioner=hamburg, city="Berlin", latitude=52.50, longitude=13.40, is_listed=True
-    )
-    Location.objects.create(
-        practitioner=hamburg, city="Berlin", latitude=52.51, longitude=13.40, is_listed=True
-    )
+    for latitude in (52.50, 52.51):
+        added = client_for(hamburg.user).post(
+            "/api/v1/me/locations/", {"city": "Berlin", "latitude": latitude, "longitude": 13.40}
+        )
+        assert added.status_code == 201
     response = api_client.get(URL, {"near": BERLIN})
     results = response.json()["results"]
     assert [r["id"] for r in results].count(str(hamburg.pk)) == 1
@@ -288,6 +369,8 @@ def test_mode_filter_and_online_only_practitioners(api_client, berlin):
         currency="eur",
         mode="online",
     )
+    for profile in (online_only, berlin["mitte"]):  # written around directory.services
+        search_card_refresh(profile=profile)
     near = {"near": BERLIN, "radius_km": 50}
     assert set(ids(api_client.get(URL, {**near, "mode": "in_person"}))) == {
         str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")
@@ -406,8 +489,8 @@ def test_constant_number_of_queries(api_client):
     small = page_queries(2)
     large = page_queries(15)
     assert small[1] == 2 and large[1] == 17
-    # modality check, the page with its count, then its modalities, locations and prices
-    assert small[0] == large[0] == 5
+    # The modality check, then the page with its count and its results' search cards.
+    assert small[0] == large[0] == 2
 
 
 def test_public_detail_by_id_or_slug(api_client, berlin):

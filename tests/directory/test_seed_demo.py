@@ -8,6 +8,7 @@ from accounts.models import User
 from directory.geo import Point
 from directory.models import AvailabilityRule, Location, PractitionerProfile, Service
 from directory.selectors import practitioner_search
+from directory.services import search_card_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,9 @@ def test_seed_demo_creates_searchable_practitioners(api_client):
         assert profile.timezone in zoneinfo.available_timezones()
         if profile.rating_count:
             assert profile.rating_sum >= profile.rating_count
+        seeded_card = profile.search_card
+        search_card_refresh(profile=profile)  # what directory.services would have built
+        assert seeded_card == profile.search_card and seeded_card["locations"]
     user = User.objects.get(practitioner_profile=profiles.first())
     assert user.check_password("demo-practitioner")
 

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -35,6 +36,7 @@ from directory.models import (
     Service,
     ServiceMode,
 )
+from directory.search_cards import build_search_card
 
 DEMO_PASSWORD = "demo-practitioner"
 FIRST_NAMES = [
@@ -387,7 +389,6 @@ class Command(BaseCommand):
                 "payouts_enabled": False,
                 "details_submitted": False,
             }
-            profiles.append(profile)
             links.extend(
                 {"practitionerprofile_id": profile_id, "modality_id": m.id} for m in picked
             )
@@ -413,10 +414,11 @@ class Command(BaseCommand):
                 )
             locations.extend(own_locations)
             scale = 1 if city.currency in ZERO_DECIMAL else 100
+            own_services = []
             for k in range(rng.randint(1, 3)):
                 online = offers_online and (k == 1 or rng.random() < 0.2)
                 duration = rng.choice((30, 45, 60, 60, 75, 90))
-                services.append(
+                own_services.append(
                     {
                         "id": uuid.uuid4(),
                         "practitioner_id": profile_id,
@@ -431,6 +433,13 @@ class Command(BaseCommand):
                         "created_at": now,
                     }
                 )
+            profile["search_card"] = build_search_card(
+                modalities=picked,
+                active_locations=[SimpleNamespace(**row) for row in own_locations],
+                active_services=[SimpleNamespace(**row) for row in own_services],
+            )
+            profiles.append(profile)
+            services.extend(own_services)
             start = rng.choice((8, 9, 10)) * 60
             end = start + rng.choice((6, 8, 9)) * 60
             for weekday in sorted(rng.sample(range(7), k=rng.randint(3, 6))):
