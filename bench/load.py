@@ -55,7 +55,7 @@ def prepare_database(*, practitioners: int, users: int, seed: int):
 
     from accounts.models import Role, User
     from directory.models import AvailabilityRule, Location, Service
-    from directory.services import profile_create_for_practitioner
+    from directory.services import profile_create_for_practitioner, search_card_refresh
 
     print(f"[load] migrating and seeding {practitioners} practitioners ...", flush=True)
     call_command("migrate", verbosity=0)
@@ -90,6 +90,7 @@ def prepare_database(*, practitioners: int, users: int, seed: int):
             mode="in_person",
             location=location,
         )
+        search_card_refresh(profile=profile)  # rows written directly above
         AvailabilityRule.objects.bulk_create(
             AvailabilityRule(
                 practitioner=profile, weekday=d, start_minute=8 * 60, end_minute=20 * 60

@@ -120,6 +120,7 @@ def main(argv=None) -> int:
 def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20), price_amount=9000):
     from accounts.models import Role, User
     from directory.models import AvailabilityRule, Location, PractitionerProfile, Service
+    from directory.services import search_card_refresh
 
     user = User.objects.create_user(
         email=f"{secrets.token_hex(4)}@bench.example",
@@ -147,6 +148,7 @@ def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20), price_
         currency="eur",
         location=location,
     )
+    search_card_refresh(profile=profile)  # rows written directly above
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(
             practitioner=profile, weekday=d, start_minute=hours[0] * 60, end_minute=hours[1] * 60

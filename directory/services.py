@@ -260,19 +260,31 @@ def _service_fields(
     return fields
 
 
+def _reread_location(fields: dict[str, Any]) -> dict[str, Any]:
+    # The caller's copy may predate a deletion that committed before the profile lock.
+    if fields.get("location") is not None:
+        fields["location"] = Location.objects.get(pk=fields["location"].pk)
+    return fields
+
+
 def service_create(*, profile: PractitionerProfile, **fields: Any) -> Service:
-    fields = _service_fields(profile, fields, None)
     with transaction.atomic(durable=True):
-        locked = _lock_profile(profile)  # the search card is rebuilt one edit at a time
+        # Validated and written under the profile lock, which location deletion takes
+        # too; the search card is rebuilt one edit at a time.
+        locked = _lock_profile(profile)
+        fields = _service_fields(locked, _reread_location(fields), None)
         service = Service.objects.create(practitioner=locked, **fields)
         search_card_refresh(profile=locked)
     return service
 
 
 def service_update(*, service: Service, **fields: Any) -> Service:
-    fields = _service_fields(service.practitioner, fields, service)
     with transaction.atomic(durable=True):
+        # Re-read under the lock: a deletion of the service or of its location meanwhile
+        # must not be written back from a stale copy.
         locked = _lock_profile(service.practitioner)
+        service = Service.objects.select_related("location").get(pk=service.pk)
+        fields = _service_fields(locked, _reread_location(fields), service)
         for name, value in fields.items():
             setattr(service, name, value)
         service.save()

@@ -78,7 +78,7 @@ def test_existing_profiles_get_their_search_cards():
         empty_user = User.objects.create(email="new@example.org", role="practitioner")
         Profile.objects.create(user=empty_user, slug="new")
 
-        apps = _migrate([("directory", "0005_profile_search_card")])
+        apps = _migrate([("directory", "0006_rebuild_search_cards")])
         cards = dict(
             apps.get_model("directory", "PractitionerProfile").objects.values_list(
                 "slug", "search_card"

@@ -54,3 +54,20 @@ def test_seed_demo_if_empty_and_second_run(api_client):
     assert "nothing to do" in out.getvalue()
     call_command("seed_demo", practitioners=5, stdout=StringIO())  # no unique clashes
     assert PractitionerProfile.objects.count() == 10
+
+
+def test_rebuild_search_cards_repairs_every_card_batch_by_batch():
+    call_command("seed_demo", practitioners=7, seed=5, stdout=StringIO())
+    built = dict(PractitionerProfile.objects.values_list("pk", "search_card"))
+    # Cards left stale by writes around directory.services (an old release's servers).
+    PractitionerProfile.objects.update(search_card={})
+    Service.objects.filter(practitioner_id=next(iter(built))).update(is_active=False)
+    out = StringIO()
+    call_command("rebuild_search_cards", batch_size=3, stdout=out)
+    assert "3 profiles" in out.getvalue() and "done, 7 profiles" in out.getvalue()
+    rebuilt = dict(PractitionerProfile.objects.values_list("pk", "search_card"))
+    first = next(iter(built))
+    assert rebuilt[first]["cheapest"] == {} and rebuilt[first]["locations"]
+    assert {pk: card for pk, card in rebuilt.items() if pk != first} == {
+        pk: card for pk, card in built.items() if pk != first
+    }

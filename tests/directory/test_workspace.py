@@ -421,3 +421,31 @@ def test_profile_permissions(api_client, client_api, practitioner_api):
     assert client_api.get("/api/v1/me/profile/").status_code == 403
     assert client_api.patch("/api/v1/me/profile/", {}, format="json").status_code == 403
     assert practitioner_api.get("/api/v1/me/profile/").status_code == 200
+
+
+def test_service_edits_from_stale_copies_respect_a_deleted_location():
+    from django.core.exceptions import ValidationError
+
+    from directory import services
+
+    _, profile, service = make_practitioner(price_amount=9000)
+    stale_service = Service.objects.get(pk=service.pk)
+    stale_location = Location.objects.get(pk=service.location_id)
+    services.location_deactivate(location=Location.objects.get(pk=service.location_id))
+
+    # Loaded before the deletion: the edit neither revives the service nor uses the location.
+    services.service_update(service=stale_service, price_amount=5000)
+    edited = Service.objects.get(pk=service.pk)
+    assert (edited.is_active, edited.price_amount) == (False, 5000)
+    with pytest.raises(ValidationError):
+        services.service_create(
+            profile=profile,
+            name="Again",
+            duration_minutes=60,
+            price_amount=100,
+            currency="eur",
+            mode="in_person",
+            location=stale_location,
+        )
+    profile.refresh_from_db()
+    assert profile.search_card["cheapest"] == {} and profile.search_card["locations"] == []
