@@ -1,36 +1,13 @@
 """Concurrent workspace edits on PostgreSQL: the search card misses none of them."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from directory import services
 from directory.models import PractitionerProfile
 from tests.factories import make_practitioner
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_together(calls):
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_concurrent_edits_all_reach_the_search_card():
@@ -38,7 +15,7 @@ def test_concurrent_edits_all_reach_the_search_card():
     prices = [8000, 7000, 6000, 5000, 4000, 3000]
     cities = ["Pankow", "Wedding"]
 
-    errors = _run_together(
+    errors = run_together(
         [
             lambda price=price: services.service_create(
                 profile=profile,

@@ -1,38 +1,15 @@
 """Concurrent moderation on PostgreSQL: row locks keep the aggregates exact."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from directory.models import PractitionerProfile
 from reviews import services
 from reviews.models import Review, ReviewStatus
 from tests.factories import make_practitioner, make_user
 from tests.reviews.conftest import make_moderator, make_review
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_together(calls):
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_concurrent_approvals_never_lose_a_rating():
@@ -44,7 +21,7 @@ def test_concurrent_approvals_never_lose_a_rating():
         make_review(client=client, profile=profile, service=service, rating=r) for r in ratings
     ]
 
-    errors = _run_together(
+    errors = run_together(
         [
             lambda r=review, m=mod: services.review_approve(review_id=r.pk, moderator=m)
             for review, mod in zip(reviews, moderators, strict=True)
@@ -65,7 +42,7 @@ def test_concurrent_reports_cross_the_threshold_once(settings):
     services.review_approve(review_id=review.pk, moderator=moderator)
     reporters = [make_user() for _ in range(5)]
 
-    errors = _run_together(
+    errors = run_together(
         [
             lambda u=user: services.review_report(review_id=review.pk, user=u, reason="Fake")
             for user in reporters
