@@ -447,13 +447,15 @@ def _conditions_sql(conditions: list, params: list) -> str:
     return sql
 
 
-def search_prefetches(*, mode: str | None = None) -> list:
-    """Prefetches the result serializers read: modalities, active locations, and the
-    active services (of `mode`) cheapest first, from which `price_from` comes."""
-    services = Service.objects.filter(is_active=True)
-    if mode:
-        services = services.filter(mode=mode)
-    return [
+def practitioner_get_public(*, key: str) -> PractitionerProfile:
+    """A published profile by id or slug, with its modalities (by name), active locations
+    (oldest first) and active services (cheapest first, the first gives `price_from`)."""
+    qs = PractitionerProfile.objects.filter(is_published=True)
+    try:
+        qs = qs.filter(pk=uuid.UUID(key))
+    except ValueError:
+        qs = qs.filter(slug=key)
+    qs = qs.prefetch_related(
         Prefetch("modalities", queryset=Modality.objects.order_by("name")),
         Prefetch(
             "locations",
@@ -461,19 +463,11 @@ def search_prefetches(*, mode: str | None = None) -> list:
             to_attr="active_locations",
         ),
         Prefetch(
-            "services", queryset=services.order_by("price_amount", "pk"), to_attr="priced_services"
+            "services",
+            queryset=Service.objects.filter(is_active=True).order_by("price_amount", "pk"),
+            to_attr="priced_services",
         ),
-    ]
-
-
-def practitioner_get_public(*, key: str) -> PractitionerProfile:
-    """A published profile by id or slug, with its active services and locations."""
-    qs = PractitionerProfile.objects.filter(is_published=True)
-    try:
-        qs = qs.filter(pk=uuid.UUID(key))
-    except ValueError:
-        qs = qs.filter(slug=key)
-    qs = qs.prefetch_related(*search_prefetches())
+    )
     profile = qs.first()
     if profile is None:
         raise NotFound("No published practitioner with this id or slug.")
