@@ -10,7 +10,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts import services
 from accounts.serializers import RegisterSerializer, UserSerializer, UserUpdateSerializer
 from bookings.selectors import user_has_open_bookings
-from config.errors import Conflict
+from core.errors import Conflict
 from directory.services import (
     profile_close_for_deleted_account,
     profile_create_for_practitioner,

@@ -1,6 +1,6 @@
-"""Domain errors of bookings; config.errors.exception_handler maps them to HTTP."""
+"""Domain errors of bookings; core.errors.exception_handler maps them to HTTP."""
 
-from config.errors import Conflict
+from core.errors import Conflict
 
 
 class SlotUnavailable(Conflict):

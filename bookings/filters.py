@@ -8,7 +8,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import practitioners_first_free_slot
 from bookings.slots import horizon
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from directory import selectors as directory_selectors
 from directory.filters import PractitionerSearchFilterSet, SearchForm
 

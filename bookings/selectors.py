@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking, BookingStatus, CalendarFeedToken, IdempotencyKey
 from bookings.slots import Slot, SlotPolicy, WeeklyRule, compute_slots, day_bounds
-from config.errors import NotFound
+from core.errors import NotFound
 from directory.models import AvailabilityRule, PractitionerProfile, Service, TimeOff
 from directory.selectors import published_practitioner_get
 

@@ -30,7 +30,7 @@ from bookings.selectors import (
     practitioner_slots,
 )
 from bookings.slots import horizon
-from config.errors import PermissionDenied
+from core.errors import PermissionDenied
 from directory.models import PractitionerProfile, Service
 
 

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bookings.views import PractitionerAvailabilitySearchView
-from config import views
+from core import views
 
 api_v1 = [
     path("", include("accounts.urls")),

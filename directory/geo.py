@@ -24,7 +24,7 @@ from functools import cache
 from django.conf import settings
 from django.core.cache import cache as django_cache
 
-from config.errors import ApplicationError, ServiceUnavailable
+from core.errors import ApplicationError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.lookups import LessThanOrEqual
 
-from config.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from directory.geo import Point, bounding_boxes, great_circle_sql, grid_cells
 from directory.models import Location, Modality, PractitionerProfile, Service, ServiceMode
 from directory.search_cards import ANY_MODE

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import User
-from config.errors import Conflict
+from core.errors import Conflict
 from directory import codes
 from directory.geo import Point, geocode_address
 from directory.models import (

@@ -20,7 +20,7 @@ from accounts.models import User
 from bookings import services as booking_services
 from bookings.errors import SlotUnavailable
 from bookings.models import Booking, BookingStatus
-from config.errors import ApplicationError, Conflict, ServiceUnavailable
+from core.errors import ApplicationError, Conflict, ServiceUnavailable
 from directory.models import PractitionerProfile, Service
 from payments.models import (
     Payment,

@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from reviews import services
 from reviews.models import REASON_MAX_LENGTH, FlagCode, Review, ReviewFlag, ReviewReport
 

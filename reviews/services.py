@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking, BookingStatus
-from config.errors import Conflict, NotFound, PermissionDenied
+from core.errors import Conflict, NotFound, PermissionDenied
 from directory.models import PractitionerProfile
 from reviews.flags import detect_flags
 from reviews.models import (

@@ -227,7 +227,7 @@ def test_only_confirmed_bookings_reschedule_and_only_parties(
 
 def test_service_layer_rejects_a_non_party_with_403(client_user, policy_practitioner):
     from bookings.services import booking_cancel
-    from config.errors import PermissionDenied
+    from core.errors import PermissionDenied
 
     _, profile, service = policy_practitioner
     booking = _confirmed(client_user, service, free_start(profile, service))

@@ -18,7 +18,7 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import Role
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from directory.models import PractitionerProfile
 from reviews import services
 from reviews.models import Review, ReviewStatus

@@ -8,10 +8,10 @@ with several app servers, point CACHE_URL at a shared cache (e.g. Redis).
 from django.conf import settings
 from rest_framework import throttling
 
+from core.throttle_rates import parse_throttle_rates
+
 
 def configured_rates() -> dict[str, str]:
-    from config.settings import parse_throttle_rates
-
     return parse_throttle_rates(settings.THROTTLE_RATES or "")
 
 
