@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking, BookingStatus, CalendarFeedToken, IdempotencyKey
 from bookings.slots import Slot, SlotPolicy, WeeklyRule, compute_slots, day_bounds
+from core.dialect import epoch_seconds_sql
 from core.errors import NotFound
 from directory.models import AvailabilityRule, PractitionerProfile, Service, TimeOff
 from directory.selectors import published_practitioner_get
@@ -49,20 +49,6 @@ def rules_for_service(rows, *, service_location_id) -> list[WeeklyRule]:
         for weekday, start, end, location_id in rows
         if location_id is None or service_location_id is None or location_id == service_location_id
     ]
-
-
-# SQLite computes epoch seconds natively from 3.38 on, faster than strftime('%s').
-_SQLITE_HAS_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
-
-
-def epoch_seconds_sql(column: str, *, vendor: str) -> str:
-    """A timestamp column as integer seconds since 1970 (UTC), for a raw statement."""
-    if vendor == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-    if _SQLITE_HAS_UNIXEPOCH:
-        return f"unixepoch({column})"
-    # '%%' is the backend's escape for a literal '%' in a statement with parameters.
-    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
 class EpochSeconds(Func):

@@ -24,6 +24,7 @@ from functools import cache
 from django.conf import settings
 from django.core.cache import cache as django_cache
 
+from core.dialect import least_function
 from core.errors import ApplicationError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -147,14 +148,11 @@ def great_circle_sql(
     cost as much as running it.
     """
     lat0 = math.radians(point.latitude)
+    diameter, least = repr(2 * EARTH_RADIUS_KM), least_function(vendor=vendor)
+    lat, lng = latitude_sql, longitude_sql
     sql = (
-        "({diameter} * ASIN(SQRT({least}((POWER(SIN((RADIANS({lat}) - %s) / 2), 2)"
-        " + %s * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - %s) / 2), 2)), 1.0))))"
-    ).format(
-        diameter=repr(2 * EARTH_RADIUS_KM),
-        least="MIN" if vendor == "sqlite" else "LEAST",
-        lat=latitude_sql,
-        lng=longitude_sql,
+        f"({diameter} * ASIN(SQRT({least}((POWER(SIN((RADIANS({lat}) - %s) / 2), 2)"
+        f" + %s * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - %s) / 2), 2)), 1.0))))"
     )
     return sql, [lat0, math.cos(lat0), math.radians(point.longitude)]
 
