@@ -18,8 +18,8 @@ def user_register(*, email: str, password: str, name: str, role: str) -> User:
 def user_delete(*, user: User) -> User:
     """Delete the account unless an app above refuses; see accounts.signals for the contract.
 
-    The checks and the effects run in the one transaction that anonymises, so nothing a
-    check looked at (an upcoming booking, say) can appear before the account is gone.
+    The checks and the effects run in the one transaction that anonymises: a refusal, or
+    a failing effect, leaves everything as it was.
     """
     with transaction.atomic(durable=True):
         signals.account_deletion_requested.send(sender=User, user=user)
