@@ -46,7 +46,7 @@ run: migrate
 	$(BIN)/python manage.py seed_demo --practitioners 300 --if-empty
 ifeq ($(LOCALSTRIPE),1)
 	@$(BIN)/python -c "import localstripe" 2>/dev/null || $(BIN)/pip install --quiet ".[local]"
-	@$(BIN)/python -m payments.localstripe_server --port $(LOCALSTRIPE_PORT) --data-dir $(DATA_DIR) \
+	@$(BIN)/python -m devtools.localstripe_server --port $(LOCALSTRIPE_PORT) --data-dir $(DATA_DIR) \
 		--webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook/ \
 		--webhook-secret $(LOCALSTRIPE_WEBHOOK_SECRET) >$(DATA_DIR)/localstripe.log 2>&1 & \
 	ls_pid=$$!; trap 'kill $$ls_pid 2>/dev/null' EXIT INT TERM; \

@@ -3,7 +3,28 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import signals
 from accounts.models import Role, User
+
+
+def user_register(*, email: str, password: str, name: str, role: str) -> User:
+    """Create the account and, in the same transaction, what the apps above give a new user."""
+    with transaction.atomic(durable=True):
+        user = user_create(email=email, password=password, name=name, role=role)
+        signals.user_registered.send(sender=User, user=user)
+    return user
+
+
+def user_delete(*, user: User) -> User:
+    """Delete the account unless an app above refuses; see accounts.signals for the contract.
+
+    The checks and the effects run in the one transaction that anonymises: a refusal, or
+    a failing effect, leaves everything as it was.
+    """
+    with transaction.atomic(durable=True):
+        signals.account_deletion_requested.send(sender=User, user=user)
+        signals.account_deleting.send(sender=User, user=user)
+        return user_anonymise(user=user)
 
 
 def user_create(*, email: str, password: str, name: str, role: str) -> User:

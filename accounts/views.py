@@ -1,5 +1,3 @@
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -9,12 +7,6 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
 from accounts.serializers import RegisterSerializer, UserSerializer, UserUpdateSerializer
-from bookings.selectors import user_has_open_bookings
-from core.errors import Conflict
-from directory.services import (
-    profile_close_for_deleted_account,
-    profile_create_for_practitioner,
-)
 
 
 class RegisterView(APIView):
@@ -26,10 +18,7 @@ class RegisterView(APIView):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic(durable=True):
-            user = services.user_create(**serializer.validated_data)
-            if user.is_practitioner:
-                profile_create_for_practitioner(user=user)
+        user = services.user_register(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -58,14 +47,5 @@ class MeView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request):
         """Delete the account: personal data is anonymised, financial records are kept."""
-        with transaction.atomic(durable=True):
-            # Checked inside the transaction that deletes, so no booking slips in between.
-            if user_has_open_bookings(user=request.user, now=timezone.now()):
-                raise Conflict(
-                    "Cancel your upcoming bookings before deleting the account.",
-                    code="open_bookings",
-                )
-            if request.user.is_practitioner:
-                profile_close_for_deleted_account(user=request.user)
-            services.user_anonymise(user=request.user)
+        services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -24,87 +23,42 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from bench.setup import (
+    access_token,
+    free_port,
+    make_client,
+    make_practitioner,
+    migrate,
+    percentile,
+    seed_directory,
+    setup_django,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def prepare_database(*, practitioners: int, users: int, seed: int):
+def seed_load_data(*, practitioners: int, users: int, seed: int):
     """Migrate, seed the directory, add a few popular free practitioners and the clients."""
-    from django.core.management import call_command
     from django.utils import timezone
-    from rest_framework_simplejwt.tokens import RefreshToken
-
-    from accounts.models import Role, User
-    from directory.models import AvailabilityRule, Location, Service
-    from directory.services import profile_create_for_practitioner, search_card_refresh
 
     print(f"[load] migrating and seeding {practitioners} practitioners ...", flush=True)
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", practitioners=practitioners, seed=seed, verbosity=0)
+    migrate()
+    seed_directory(practitioners=practitioners, seed=seed, verbosity=0)
 
     popular = []
     for n in range(3):
-        user = User.objects.create_user(
+        _, profile, service = make_practitioner(
+            f"Popular {n}",
             email=f"popular{n}@load.test",
-            password=None,
-            name=f"Popular {n}",
-            role=Role.PRACTITIONER,
-        )
-        profile = profile_create_for_practitioner(user=user)
-        profile.timezone = "Europe/Berlin"
-        profile.is_published = True
-        profile.min_notice_minutes = 0
-        profile.save()
-        location = Location.objects.create(
-            practitioner=profile,
-            city="Berlin",
+            price_amount=0,
+            duration_minutes=30,
+            service_name="Free intro session",
             latitude=52.52 + n / 1000,
             longitude=13.405,
-            is_listed=True,
-        )
-        service = Service.objects.create(
-            practitioner=profile,
-            name="Free intro session",
-            duration_minutes=30,
-            price_amount=0,
-            currency="eur",
-            mode="in_person",
-            location=location,
-        )
-        search_card_refresh(profile=profile)  # rows written directly above
-        AvailabilityRule.objects.bulk_create(
-            AvailabilityRule(
-                practitioner=profile, weekday=d, start_minute=8 * 60, end_minute=20 * 60
-            )
-            for d in range(7)
         )
         popular.append((str(profile.pk), str(service.pk)))
 
-    tokens = []
-    for n in range(users):
-        user = User.objects.create_user(
-            email=f"client{n}@load.test", password=None, name=f"Client {n}", role=Role.CLIENT
-        )
-        tokens.append(str(RefreshToken.for_user(user).access_token))
+    tokens = [access_token(make_client(email=f"client{n}@load.test")) for n in range(users)]
     today = timezone.localdate()
     window = (today + timedelta(days=1), today + timedelta(days=3))
     return popular, tokens, window
@@ -232,10 +186,9 @@ def main():
         cmd = [str(ROOT / ".ci/with-postgres"), sys.executable, "-m", "bench.load", *sys.argv[1:]]
         sys.exit(subprocess.call(cmd, cwd=ROOT))
 
-    os.environ["THROTTLE_RATES"] = ""
     os.environ.setdefault("DEBUG", "true")
-    setup_django()
-    popular, tokens, window = prepare_database(
+    setup_django(THROTTLE_RATES="")
+    popular, tokens, window = seed_load_data(
         practitioners=args.practitioners, users=args.users, seed=args.seed
     )
 

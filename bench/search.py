@@ -19,14 +19,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import secrets
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.setup import (
+    analyze,
+    in_process_env,
+    migrate,
+    percentile,
+    prepare_database,
+    query_cities,
+    seed_directory,
+    setup_django,
+)
 
 RADII = (25.0, 100.0)
 
@@ -55,62 +61,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def prepare_database(url: str) -> tuple[str, callable]:
-    """A throwaway database URL and a function that removes it."""
-    if not url or url.startswith("sqlite"):
-        directory = tempfile.mkdtemp(prefix="stillpoint-bench-")
-        path = Path(directory) / "bench.sqlite3"
-
-        def cleanup():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            os.rmdir(directory)
-
-        return f"sqlite:///{path}", cleanup
-
-    import psycopg
-
-    name = f"stillpoint_bench_{secrets.token_hex(4)}"
-    parts = urlsplit(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def cleanup():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(parts._replace(path=f"/{name}")), cleanup
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def setup_django(url: str, **extra_env: str) -> None:
-    """Production-like settings for a benchmark: no DEBUG query log, no throttling, quiet logs."""
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="false",
-        SECRET_KEY=secrets.token_hex(32),
-        SECURE_SSL_REDIRECT="false",
-        ALLOWED_HOSTS="testserver",
-        THROTTLE_RATES="",
-        LOG_LEVEL="WARNING",
-        # Nothing leaves the machine: Stripe is a closed loopback port here.
-        STRIPE_API_BASE="http://127.0.0.1:9",
-        **extra_env,
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.existing and not args.database_url:
@@ -120,7 +70,7 @@ def main(argv=None) -> int:
         url, cleanup = args.database_url, lambda: None
     else:
         url, cleanup = prepare_database(args.database_url)
-    setup_django(url)
+    setup_django(**in_process_env(url))
     try:
         return run(args)
     finally:
@@ -128,13 +78,11 @@ def main(argv=None) -> int:
 
 
 def run(args) -> int:
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from geopy.distance import great_circle
 
     from directory.geo import Point
-    from directory.management.commands.seed_demo import load_cities
     from directory.models import Location, PractitionerProfile
     from directory.selectors import practitioner_search
 
@@ -144,20 +92,14 @@ def run(args) -> int:
         seeded = PractitionerProfile.objects.filter(is_published=True).count()
         print(f"bench.search: existing database, {seeded} published practitioners", flush=True)
     else:
-        call_command("migrate", verbosity=0)
+        migrate()
         started = time.monotonic()
-        call_command("seed_demo", practitioners=args.n, seed=args.seed, batch_size=10_000)
+        seed_directory(practitioners=args.n, seed=args.seed)
         print(f"bench.search: seeded in {time.monotonic() - started:.1f} s", flush=True)
-    with connection.cursor() as cursor:
-        # Fresh statistics, as a live database would have; VACUUM also sets PG's
-        # visibility map.
-        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
+    analyze()
 
-    rng = random.Random(args.seed + 1)
-    cities = load_cities()
-    weights = [c.population**0.75 for c in cities]
     points = [
-        Point(c.latitude, c.longitude) for c in rng.choices(cities, weights=weights, k=args.queries)
+        Point(c.latitude, c.longitude) for c in query_cities(count=args.queries, seed=args.seed)
     ]
     client = Client()
 

@@ -25,14 +25,25 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from bench.search import percentile, prepare_database, setup_django
+from bench.setup import (
+    access_token,
+    analyze,
+    in_process_env,
+    make_client,
+    make_practitioner,
+    migrate,
+    percentile,
+    prepare_database,
+    query_cities,
+    seed_directory,
+    setup_django,
+)
 
 BOOKINGS = 500
 DAYS = 62
@@ -110,66 +121,13 @@ def naive_slots(*, rules, tz, date_from, date_to, policy, now, busy, time_off):
 def main(argv=None) -> int:
     args = parse_args(argv)
     url, cleanup = prepare_database(args.database_url)
-    setup_django(url, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    setup_django(
+        **in_process_env(url), EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    )
     try:
         return run(args)
     finally:
         cleanup()
-
-
-def _practitioner(name: str, *, tz: str = "Europe/Berlin", hours=(8, 20), price_amount=9000):
-    from accounts.models import Role, User
-    from directory.models import AvailabilityRule, Location, PractitionerProfile, Service
-    from directory.services import search_card_refresh
-
-    user = User.objects.create_user(
-        email=f"{secrets.token_hex(4)}@bench.example",
-        password=None,
-        name=name,
-        role=Role.PRACTITIONER,
-    )
-    profile = PractitionerProfile.objects.create(
-        user=user,
-        slug=f"bench-{secrets.token_hex(5)}",
-        display_name=name,
-        timezone=tz,
-        is_published=True,
-        min_notice_minutes=0,
-        max_advance_days=120,
-    )
-    location = Location.objects.create(
-        practitioner=profile, city="Berlin", latitude=52.5, longitude=13.4, is_listed=True
-    )
-    service = Service.objects.create(
-        practitioner=profile,
-        name="Session",
-        duration_minutes=60,
-        price_amount=price_amount,
-        currency="eur",
-        location=location,
-    )
-    search_card_refresh(profile=profile)  # rows written directly above
-    AvailabilityRule.objects.bulk_create(
-        AvailabilityRule(
-            practitioner=profile, weekday=d, start_minute=hours[0] * 60, end_minute=hours[1] * 60
-        )
-        for d in range(7)
-    )
-    return user, profile, service
-
-
-def _client_user():
-    from accounts.models import User
-
-    return User.objects.create_user(
-        email=f"{secrets.token_hex(5)}@bench.example", password=None, name="Bench Client"
-    )
-
-
-def _token(user) -> str:
-    from rest_framework_simplejwt.tokens import RefreshToken
-
-    return str(RefreshToken.for_user(user).access_token)
 
 
 def bench_slots(args, rows):
@@ -184,14 +142,14 @@ def bench_slots(args, rows):
     )
     from bookings.slots import compute_slots
 
-    _, profile, service = _practitioner("Slots Bench")
+    _, profile, service = make_practitioner("Slots Bench")
     today = datetime.now(UTC).date()
     date_from, date_to = today + timedelta(days=1), today + timedelta(days=DAYS)
     every = practitioner_slots(
         practitioner=profile, service=service, date_from=date_from, date_to=date_to
     )
     rng = random.Random(args.seed)
-    client = _client_user()
+    client = make_client()
     chosen = sorted(rng.sample(every, BOOKINGS), key=lambda s: s.start)
     Booking.objects.bulk_create(
         Booking(
@@ -269,7 +227,7 @@ def bench_slots(args, rows):
     log("slots: done")
 
 
-def bench_create(args, rows, vendor):
+def bench_create(args, rows):
     from django.db import connections
     from django.test import Client
 
@@ -286,13 +244,13 @@ def bench_create(args, rows, vendor):
     ):
         # Free sessions: this measures taking slots, not the payment provider's latency.
         pros = [
-            _practitioner(f"Create {name} {i}", hours=(0, 24), price_amount=0)
+            make_practitioner(f"Create {name} {i}", hours=(0, 24), price_amount=0)
             for i in range(practitioners)
         ]
         jobs = []
         for c in range(clients):
             _, profile, service = pros[c % practitioners]
-            jobs.append((_token(_client_user()), profile, service, []))
+            jobs.append((access_token(make_client()), profile, service, []))
         # Distinct slots per job: the job's share of its practitioner's slots.
         for _, profile, service in pros:
             slots = practitioner_slots(
@@ -350,24 +308,16 @@ def bench_create(args, rows, vendor):
         log(f"create: {name}: {ok} bookings, {rate:.0f}/s")
 
 
-def bench_search(args, rows, vendor):
-    from django.core.management import call_command
-    from django.db import connection
+def bench_search(args, rows):
     from django.test import Client
-
-    from directory.management.commands.seed_demo import load_cities
 
     log(f"search: seeding {args.n} practitioners")
     t0 = time.monotonic()
-    call_command("seed_demo", practitioners=args.n, seed=args.seed, batch_size=10_000)
+    seed_directory(practitioners=args.n, seed=args.seed)
     log(f"search: seeded in {time.monotonic() - t0:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
-    rng = random.Random(args.seed + 1)
-    cities = load_cities()
-    weights = [c.population**0.75 for c in cities]
+    analyze()
     points = [
-        f"{c.latitude},{c.longitude}" for c in rng.choices(cities, weights=weights, k=args.queries)
+        f"{c.latitude},{c.longitude}" for c in query_cities(count=args.queries, seed=args.seed)
     ]
     today = date.today()
     window = {
@@ -431,17 +381,16 @@ def bench_search(args, rows, vendor):
 
 
 def run(args) -> int:
-    from django.core.management import call_command
     from django.db import connection
 
     vendor = connection.vendor
     log(f"{vendor}; migrating")
-    call_command("migrate", verbosity=0)
+    migrate()
     rows: list[tuple] = []
     bench_slots(args, rows)
-    bench_create(args, rows, vendor)
+    bench_create(args, rows)
     if args.n:
-        bench_search(args, rows, vendor)
+        bench_search(args, rows)
 
     header = ("part", "what", "setup", "p50 ms", "p95 ms / rate", "ratio")
     widths = (6, 30, 40, 8, 13, 20)

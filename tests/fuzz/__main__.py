@@ -108,7 +108,7 @@ def main() -> int:
                 [
                     sys.executable,
                     "-m",
-                    "payments.localstripe_server",
+                    "devtools.localstripe_server",
                     "--port",
                     str(stripe_port),
                     "--data-dir",

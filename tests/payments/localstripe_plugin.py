@@ -1,6 +1,6 @@
 """localstripe for every test that pays: one real process per session, on loopback.
 
-`localstripe` starts `python -m payments.localstripe_server` on a free
+`localstripe` starts `python -m devtools.localstripe_server` on a free
 127.0.0.1 port with its state in a temporary directory, waits until it
 answers and stops it at the end of the session. `stripe_local_api` points the
 settings at it for one test; `stripe_local` also registers pytest-django's
@@ -37,7 +37,7 @@ def localstripe(tmp_path_factory):
     proc = subprocess.Popen(
         [
             sys.executable,
-            *("-m", "payments.localstripe_server", "--port", str(port)),
+            *("-m", "devtools.localstripe_server", "--port", str(port)),
             *("--data-dir", str(data_dir), "--from-scratch"),
         ],
         cwd=REPO,

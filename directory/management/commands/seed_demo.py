@@ -16,9 +16,7 @@ import random
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
@@ -27,7 +25,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from directory.geo import geonames
+from directory.cities import City, load_cities
 from directory.models import (
     AvailabilityRule,
     Location,
@@ -186,49 +184,6 @@ BIOS = (
 )
 SERVICE_NAMES = ("Initial session", "Follow-up session", "Extended session", "Short session")
 ZERO_DECIMAL = {"jpy", "krw", "vnd", "clp", "pyg", "isk", "ugx", "xof", "xaf"}
-
-
-@dataclass(frozen=True)
-class City:
-    name: str
-    latitude: float
-    longitude: float
-    country: str
-    timezone: str
-    population: int
-    languages: tuple[str, ...]
-    currency: str
-
-
-@cache
-def load_cities() -> list[City]:
-    gc = geonames()
-    countries = gc.get_countries()
-    cities = []
-    for city in gc.get_cities().values():
-        country = countries.get(city["countrycode"])
-        if not country or not city.get("timezone"):
-            continue
-        languages = []
-        for code in (country.get("languages") or "").split(","):
-            code = code.split("-")[0].strip().lower()
-            if len(code) == 2 and code not in languages:
-                languages.append(code)
-        currency = (country.get("currencycode") or "usd").lower()
-        cities.append(
-            City(
-                name=city["name"],
-                latitude=float(city["latitude"]),
-                longitude=float(city["longitude"]),
-                country=city["countrycode"],
-                timezone=city["timezone"],
-                population=max(int(city.get("population") or 0), 1000),
-                languages=tuple(languages[:2]) or ("en",),
-                currency=currency if len(currency) == 3 else "usd",
-            )
-        )
-    cities.sort(key=lambda c: (c.country, c.name, c.latitude))
-    return cities
 
 
 def scatter(rng: random.Random, city: City) -> tuple[float, float]:

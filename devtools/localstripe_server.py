@@ -4,7 +4,7 @@ localstripe's own CLI binds every interface and pickles its state to
 /tmp/localstripe.pickle; this runs the same aiohttp `server.app` bound to
 127.0.0.1 only, with the pickle under `--data-dir`.
 
-    python -m payments.localstripe_server --port 8420 --data-dir var \\
+    python -m devtools.localstripe_server --port 8420 --data-dir var \\
         --webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook/ \\
         --webhook-secret whsec_localstripe_dev
 
