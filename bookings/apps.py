@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.core import checks
+
+
+def payment_port_registered(app_configs, **kwargs):
+    from bookings import payment_port
+
+    if payment_port.is_registered():
+        return []
+    return [checks.Error(payment_port.MISSING_MESSAGE, id="bookings.E001")]
 
 
 class BookingsConfig(AppConfig):
     name = "bookings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Every app's ready() has run before checks do, so an upper app's port is in by then.
+        checks.register(payment_port_registered)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Func, IntegerField, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.models import Booking, BookingStatus, CalendarFeedToken, IdempotencyKey
+from bookings import payment_port, sql
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    CalendarFeedToken,
+    IdempotencyKey,
+    active_bookings_q,
+)
 from bookings.slots import Slot, SlotPolicy, WeeklyRule, compute_slots, day_bounds
-from core.dialect import epoch_seconds_sql
 from core.errors import NotFound
 from directory.models import AvailabilityRule, PractitionerProfile, Service, TimeOff
 from directory.selectors import published_practitioner_get
@@ -22,14 +26,20 @@ from directory.selectors import published_practitioner_get
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-def active_bookings_q(*, now: datetime) -> Q:
-    """Bookings that occupy their slot: confirmed, or pending with a running hold."""
-    return Q(status=BookingStatus.CONFIRMED) | Q(
-        status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now
-    )
+# The profile fields the slot engine's policy reads (besides the service's duration).
+SLOT_POLICY_FIELDS = (
+    "slot_interval_minutes",
+    "buffer_minutes",
+    "min_notice_minutes",
+    "max_advance_days",
+)
 
 
-def slot_policy(*, practitioner: PractitionerProfile, service: Service) -> SlotPolicy:
+def slot_policy(*, practitioner, service) -> SlotPolicy:
+    """The engine's policy: `practitioner` has the SLOT_POLICY_FIELDS, `service` a duration.
+
+    A profile and a service, or rows of just those values (the bulk search reads rows).
+    """
     return SlotPolicy(
         duration_minutes=service.duration_minutes,
         interval_minutes=practitioner.slot_interval_minutes,
@@ -49,25 +59,6 @@ def rules_for_service(rows, *, service_location_id) -> list[WeeklyRule]:
         for weekday, start, end, location_id in rows
         if location_id is None or service_location_id is None or location_id == service_location_id
     ]
-
-
-class EpochSeconds(Func):
-    """A timestamp as integer seconds since 1970 (UTC), computed in SQL.
-
-    Hundreds of busy intervals then reach the engine without Python parsing a
-    datetime for each: on SQLite that parsing cost more than the engine itself.
-    """
-
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # The template is %-formatted once more than a raw statement: '%%%%' ends as '%'.
-        template = epoch_seconds_sql("%(expressions)s", vendor="sqlite").replace("%%", "%%%%")
-        return self.as_sql(compiler, connection, template=template)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = epoch_seconds_sql("%(expressions)s", vendor="postgresql")
-        return self.as_sql(compiler, connection, template=template)
 
 
 def busy_intervals(rows, *, buffer_minutes: int) -> list[tuple[int, int]]:
@@ -99,46 +90,24 @@ def practitioner_schedule(
     buffer_minutes: int,
     exclude_booking_id=None,
 ) -> Schedule:
-    """Weekly rules, and time off and active bookings overlapping [start, end), in one query.
-
-    Raw SQL: building the three equivalent ORM queries cost more than running them,
-    and the slots endpoint and every booking attempt read these. Active bookings
-    are those of `active_bookings_q`: confirmed, or pending with a running hold.
-    """
-    vendor = connection.vendor
-    ops = connection.ops
-    practitioner = PractitionerProfile._meta.pk.get_db_prep_value(practitioner_id, connection)
-    start_db, end_db = ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)
-    epoch = functools.partial(epoch_seconds_sql, vendor=vendor)
-    sql = (
-        "SELECT 0, weekday, start_minute, end_minute, location_id"
-        f" FROM {AvailabilityRule._meta.db_table} WHERE practitioner_id = %s"
-        f" UNION ALL SELECT 1, {epoch('starts_at')}, {epoch('ends_at')}, NULL, NULL"
-        f" FROM {TimeOff._meta.db_table}"
-        " WHERE practitioner_id = %s AND starts_at < %s AND ends_at > %s"
-        f" UNION ALL SELECT 2, {epoch('blocked_start')}, {epoch('blocked_end')}, NULL, NULL"
-        f" FROM {Booking._meta.db_table}"
-        " WHERE practitioner_id = %s AND blocked_start < %s AND blocked_end > %s"
-        " AND (status = %s OR (status = %s AND hold_expires_at > %s))"
+    """Weekly rules, and time off and active bookings overlapping [start, end), in one query."""
+    rows = sql.schedule_rows(
+        practitioner_id=practitioner_id,
+        start=start,
+        end=end,
+        now=now,
+        exclude_booking_id=exclude_booking_id,
     )
-    params = [practitioner, practitioner, end_db, start_db, practitioner, end_db, start_db]
-    params += [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT]
-    params.append(ops.adapt_datetimefield_value(now))
-    if exclude_booking_id is not None:
-        sql += " AND id <> %s"
-        params.append(Booking._meta.pk.get_db_prep_value(exclude_booking_id, connection))
+    location_field = AvailabilityRule._meta.get_field("location")
     rules, time_off, booked = [], [], []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, a, b, c, location_id in cursor.fetchall():
-            if kind == 0:
-                # A hex string on SQLite, a UUID on PostgreSQL.
-                location = AvailabilityRule._meta.get_field("location").to_python(location_id)
-                rules.append((a, b, c, location))
-            elif kind == 1:
-                time_off.append((a, b))
-            else:
-                booked.append((a, b))
+    for kind, a, b, c, location_id in rows:
+        if kind == 0:
+            # A hex string on SQLite, a UUID on PostgreSQL.
+            rules.append((a, b, c, location_field.to_python(location_id)))
+        elif kind == 1:
+            time_off.append((a, b))
+        else:
+            booked.append((a, b))
     return Schedule(rules, time_off, busy_intervals(booked, buffer_minutes=buffer_minutes))
 
 
@@ -179,10 +148,44 @@ def practitioner_slots(
     )
 
 
+def range_taken(
+    *,
+    practitioner_id,
+    blocked_start: datetime,
+    blocked_end: datetime,
+    now: datetime,
+    exclude_id=None,
+) -> bool:
+    """Whether an active booking's blocked range overlaps [blocked_start, blocked_end).
+
+    The same test the PostgreSQL exclusion constraint makes, with the clock it cannot see.
+    """
+    clash = Booking.objects.filter(
+        active_bookings_q(now=now),
+        practitioner_id=practitioner_id,
+        blocked_start__lt=blocked_end,
+        blocked_end__gt=blocked_start,
+    )
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    return clash.exists()
+
+
 def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
     return Booking.objects.filter(Q(client=user) | Q(practitioner__user=user)).select_related(
         "practitioner", "service", "client"
     )
+
+
+def bookings_listed_for(*, user: User) -> QuerySet[Booking]:
+    """GET /bookings/: the user's bookings by start, with what their `payment` block reads."""
+    bookings = bookings_visible_to(user=user).order_by("start")
+    return payment_port.get().prefetch_payment_views(bookings)
+
+
+def booking_payment_view(*, booking: Booking, viewer: User) -> dict | None:
+    """The booking response's `payment` block (only the paying client gets one)."""
+    return payment_port.get().payment_view(booking=booking, viewer=viewer)
 
 
 def user_has_open_bookings(*, user: User, now: datetime) -> bool:
@@ -299,22 +302,17 @@ def practitioners_first_free_slot(
     ids = list(practitioner_ids)
     if not ids:
         return {}
-    profiles = PractitionerProfile.objects.filter(pk__in=ids).values(
-        "pk",
-        "timezone",
-        "slot_interval_minutes",
-        "buffer_minutes",
-        "min_notice_minutes",
-        "max_advance_days",
+    profiles = PractitionerProfile.objects.filter(pk__in=ids).values_list(
+        "pk", "timezone", *SLOT_POLICY_FIELDS, named=True
     )
     services = Service.objects.filter(practitioner_id__in=ids, is_active=True)
     if mode:
         services = services.filter(mode=mode)
     services_of: dict = {}
-    for pid, duration, location_id in services.order_by("duration_minutes").values_list(
-        "practitioner_id", "duration_minutes", "location_id"
+    for service in services.order_by("duration_minutes").values_list(
+        "practitioner_id", "duration_minutes", "location_id", named=True
     ):
-        services_of.setdefault(pid, []).append((duration, location_id))
+        services_of.setdefault(service.practitioner_id, []).append(service)
     rules_of: dict = {}
     for pid, *row in AvailabilityRule.objects.filter(practitioner_id__in=ids).values_list(
         "practitioner_id", "weekday", "start_minute", "end_minute", "location_id"
@@ -332,7 +330,9 @@ def practitioners_first_free_slot(
             blocked_end__gt=fetch_start,
         )
         .order_by()
-        .values_list("practitioner_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
+        .values_list(
+            "practitioner_id", sql.EpochSeconds("blocked_start"), sql.EpochSeconds("blocked_end")
+        )
     ):
         busy_of.setdefault(pid, []).append((start, end))
     off_of: dict = {}
@@ -343,22 +343,18 @@ def practitioners_first_free_slot(
 
     result: dict = {}
     for profile in profiles:
-        pid = profile["pk"]
+        pid = profile.pk
         best = None
-        busy = busy_intervals(busy_of.get(pid, ()), buffer_minutes=profile["buffer_minutes"])
-        for duration, location_id in services_of.get(pid, ()):
+        busy = busy_intervals(busy_of.get(pid, ()), buffer_minutes=profile.buffer_minutes)
+        for service in services_of.get(pid, ()):
             slots = compute_slots(
-                rules=rules_for_service(rules_of.get(pid, ()), service_location_id=location_id),
-                tz=profile["timezone"],
+                rules=rules_for_service(
+                    rules_of.get(pid, ()), service_location_id=service.location_id
+                ),
+                tz=profile.timezone,
                 date_from=date_from,
                 date_to=date_to,
-                policy=SlotPolicy(
-                    duration_minutes=duration,
-                    interval_minutes=profile["slot_interval_minutes"],
-                    buffer_minutes=profile["buffer_minutes"],
-                    min_notice_minutes=profile["min_notice_minutes"],
-                    max_advance_days=profile["max_advance_days"],
-                ),
+                policy=slot_policy(practitioner=profile, service=service),
                 now=now,
                 busy=busy,
                 time_off=off_of.get(pid, ()),
