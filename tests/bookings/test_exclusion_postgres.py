@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings import services
 from bookings.models import BookingStatus
+from bookings.services import creation
 from tests.bookings.conftest import free_start, iso, make_booking
 from tests.factories import make_user
 
@@ -45,7 +45,7 @@ def test_a_race_lost_at_the_constraint_is_a_409(client_api, practitioner, monkey
         end = kwargs["start"] + timedelta(minutes=service.duration_minutes)
         return end, kwargs["start"], end
 
-    monkeypatch.setattr(services, "_require_free_slot", check_without_seeing_the_competitor)
+    monkeypatch.setattr(creation, "require_free_slot", check_without_seeing_the_competitor)
     response = client_api.post(
         "/api/v1/bookings/", {"service": str(service.pk), "start": iso(start)}
     )
