@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bookings.availability import practitioner_slots
 from bookings.errors import SlotUnavailable
 from bookings.models import HOLD_STATUS, Booking, BookingStatus
-from bookings.selectors import practitioner_slots, range_taken
+from bookings.selectors import range_taken
 from bookings.slots import horizon
 from directory.models import PractitionerProfile, Service
 
