@@ -51,3 +51,19 @@ def test_a_race_lost_at_the_constraint_is_a_409(client_api, practitioner, monkey
     )
     assert response.status_code == 409
     assert response.json()["code"] == "slot_unavailable"
+
+
+def test_the_constraint_covers_exactly_the_active_statuses():
+    """Migration 0003 spells the statuses out; they must stay bookings.models' active ones."""
+    from django.db import connection
+
+    from bookings.models import ACTIVE_STATUSES, BookingStatus
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            ["booking_no_overlap"],
+        )
+        (definition,) = cursor.fetchone()
+    named = {status for status in BookingStatus.values if f"'{status}'" in definition}
+    assert named == set(ACTIVE_STATUSES)
