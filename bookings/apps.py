@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
+
+
+def payment_port_registered(app_configs, **kwargs):
+    from bookings import payment_port
+
+    if payment_port.is_registered():
+        return []
+    return [checks.Error(payment_port.MISSING_MESSAGE, id="bookings.E001")]
 
 
 class BookingsConfig(AppConfig):
@@ -12,3 +21,5 @@ class BookingsConfig(AppConfig):
         signals.account_deletion_requested.connect(
             receivers.refuse_while_bookings_open, dispatch_uid="bookings.refuse_open_bookings"
         )
+        # Every app's ready() has run before checks do, so an upper app's port is in by then.
+        checks.register(payment_port_registered)

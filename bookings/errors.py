@@ -1,6 +1,11 @@
-"""Domain errors of bookings; core.errors.exception_handler maps them to HTTP."""
+"""Domain errors of bookings; core.errors.exception_handler maps them to HTTP.
 
-from core.errors import Conflict
+The payment errors are the ones a payment port (bookings.payment_port) may raise
+and bookings reacts to; the adapter raises these very classes, so bookings can catch
+them without knowing which app moves the money.
+"""
+
+from core.errors import Conflict, ServiceUnavailable
 
 
 class SlotUnavailable(Conflict):
@@ -16,3 +21,18 @@ class InvalidTransition(Conflict):
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     message = "This Idempotency-Key was already used with a different request body."
+
+
+class PaymentProviderUnavailable(ServiceUnavailable):
+    code = "payment_provider_unavailable"
+    message = "The payment provider cannot be reached; nothing was booked. Try again shortly."
+
+
+class PaymentNotPossible(Conflict):
+    code = "payment_not_possible"
+    message = "The payment provider refused this payment; nothing was booked."
+
+
+class PractitionerCannotAcceptPayments(Conflict):
+    code = "practitioner_cannot_accept_payments"
+    message = "This practitioner cannot accept payments yet."

@@ -16,8 +16,18 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-# Statuses that can still occupy a slot (pending ones only while their hold lasts).
+# The one definition of an "active" booking, one that occupies its slot: a confirmed
+# booking always, a pending one while its hold runs. `active_bookings_q` and the raw
+# statements of bookings.sql are built from these two names; the PostgreSQL exclusion
+# constraint (migration 0003) cannot see the clock and so covers ACTIVE_STATUSES whole.
+HOLD_STATUS = BookingStatus.PENDING_PAYMENT
 ACTIVE_STATUSES = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
+FIRM_STATUSES = tuple(status for status in ACTIVE_STATUSES if status != HOLD_STATUS)
+
+
+def active_bookings_q(*, now) -> Q:
+    """Bookings that occupy their slot at `now`: confirmed, or pending with a running hold."""
+    return Q(status__in=FIRM_STATUSES) | Q(status=HOLD_STATUS, hold_expires_at__gt=now)
 
 
 class Booking(models.Model):

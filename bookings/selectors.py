@@ -1,188 +1,77 @@
-"""Reads: free slots of a practitioner, a user's bookings."""
+"""Reads: a user's bookings, what a booking request names, and (re-exported from
+bookings.availability, where they live) the slot engine's reads."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Func, IntegerField, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from bookings.models import Booking, BookingStatus, CalendarFeedToken, IdempotencyKey
-from bookings.slots import Slot, SlotPolicy, WeeklyRule, compute_slots, day_bounds
-from core.dialect import epoch_seconds_sql
+from bookings import payment_port
+from bookings.availability import (  # noqa: F401 (the slots' reads, for callers of selectors)
+    SLOT_POLICY_FIELDS,
+    Schedule,
+    busy_intervals,
+    practitioner_schedule,
+    practitioner_slots,
+    practitioners_first_free_slot,
+    rules_for_service,
+    slot_policy,
+)
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    CalendarFeedToken,
+    IdempotencyKey,
+    active_bookings_q,
+)
 from core.errors import NotFound
-from directory.models import AvailabilityRule, PractitionerProfile, Service, TimeOff
+from directory.models import PractitionerProfile, Service
 from directory.selectors import published_practitioner_get
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-def active_bookings_q(*, now: datetime) -> Q:
-    """Bookings that occupy their slot: confirmed, or pending with a running hold."""
-    return Q(status=BookingStatus.CONFIRMED) | Q(
-        status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now
-    )
-
-
-def slot_policy(*, practitioner: PractitionerProfile, service: Service) -> SlotPolicy:
-    return SlotPolicy(
-        duration_minutes=service.duration_minutes,
-        interval_minutes=practitioner.slot_interval_minutes,
-        buffer_minutes=practitioner.buffer_minutes,
-        min_notice_minutes=practitioner.min_notice_minutes,
-        max_advance_days=practitioner.max_advance_days,
-    )
-
-
-def rules_for_service(rows, *, service_location_id) -> list[WeeklyRule]:
-    """Rules an engine run for a service may use: rows of (weekday, start, end, location_id).
-
-    A rule tied to another location is not time an in-person service can use.
-    """
-    return [
-        WeeklyRule(weekday, start, end)
-        for weekday, start, end, location_id in rows
-        if location_id is None or service_location_id is None or location_id == service_location_id
-    ]
-
-
-class EpochSeconds(Func):
-    """A timestamp as integer seconds since 1970 (UTC), computed in SQL.
-
-    Hundreds of busy intervals then reach the engine without Python parsing a
-    datetime for each: on SQLite that parsing cost more than the engine itself.
-    """
-
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # The template is %-formatted once more than a raw statement: '%%%%' ends as '%'.
-        template = epoch_seconds_sql("%(expressions)s", vendor="sqlite").replace("%%", "%%%%")
-        return self.as_sql(compiler, connection, template=template)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = epoch_seconds_sql("%(expressions)s", vendor="postgresql")
-        return self.as_sql(compiler, connection, template=template)
-
-
-def busy_intervals(rows, *, buffer_minutes: int) -> list[tuple[int, int]]:
-    """Active bookings' (blocked_start, blocked_end) epoch-second rows as engine busy intervals.
-
-    The engine widens busy intervals by the current buffer on both sides; a booking
-    stored its own trailing buffer in blocked_end, so passing (start, blocked_end -
-    buffer) makes the engine agree exactly with the blocked ranges the database checks.
-    """
-    buffer = buffer_minutes * 60
-    return [(s, max(s, be - buffer)) for s, be in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """What the slot engine needs from the database about a practitioner and a window."""
-
-    rules: list[tuple[int, int, int, object]]  # (weekday, start_minute, end_minute, location_id)
-    time_off: list[tuple[int, int]]  # epoch seconds
-    busy: list[tuple[int, int]]  # engine busy intervals, epoch seconds (see busy_intervals)
-
-
-def practitioner_schedule(
+def range_taken(
     *,
     practitioner_id,
-    start: datetime,
-    end: datetime,
+    blocked_start: datetime,
+    blocked_end: datetime,
     now: datetime,
-    buffer_minutes: int,
-    exclude_booking_id=None,
-) -> Schedule:
-    """Weekly rules, and time off and active bookings overlapping [start, end), in one query.
+    exclude_id=None,
+) -> bool:
+    """Whether an active booking's blocked range overlaps [blocked_start, blocked_end).
 
-    Raw SQL: building the three equivalent ORM queries cost more than running them,
-    and the slots endpoint and every booking attempt read these. Active bookings
-    are those of `active_bookings_q`: confirmed, or pending with a running hold.
+    The same test the PostgreSQL exclusion constraint makes, with the clock it cannot see.
     """
-    vendor = connection.vendor
-    ops = connection.ops
-    practitioner = PractitionerProfile._meta.pk.get_db_prep_value(practitioner_id, connection)
-    start_db, end_db = ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)
-    epoch = functools.partial(epoch_seconds_sql, vendor=vendor)
-    sql = (
-        "SELECT 0, weekday, start_minute, end_minute, location_id"
-        f" FROM {AvailabilityRule._meta.db_table} WHERE practitioner_id = %s"
-        f" UNION ALL SELECT 1, {epoch('starts_at')}, {epoch('ends_at')}, NULL, NULL"
-        f" FROM {TimeOff._meta.db_table}"
-        " WHERE practitioner_id = %s AND starts_at < %s AND ends_at > %s"
-        f" UNION ALL SELECT 2, {epoch('blocked_start')}, {epoch('blocked_end')}, NULL, NULL"
-        f" FROM {Booking._meta.db_table}"
-        " WHERE practitioner_id = %s AND blocked_start < %s AND blocked_end > %s"
-        " AND (status = %s OR (status = %s AND hold_expires_at > %s))"
+    clash = Booking.objects.filter(
+        active_bookings_q(now=now),
+        practitioner_id=practitioner_id,
+        blocked_start__lt=blocked_end,
+        blocked_end__gt=blocked_start,
     )
-    params = [practitioner, practitioner, end_db, start_db, practitioner, end_db, start_db]
-    params += [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT]
-    params.append(ops.adapt_datetimefield_value(now))
-    if exclude_booking_id is not None:
-        sql += " AND id <> %s"
-        params.append(Booking._meta.pk.get_db_prep_value(exclude_booking_id, connection))
-    rules, time_off, booked = [], [], []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, a, b, c, location_id in cursor.fetchall():
-            if kind == 0:
-                # A hex string on SQLite, a UUID on PostgreSQL.
-                location = AvailabilityRule._meta.get_field("location").to_python(location_id)
-                rules.append((a, b, c, location))
-            elif kind == 1:
-                time_off.append((a, b))
-            else:
-                booked.append((a, b))
-    return Schedule(rules, time_off, busy_intervals(booked, buffer_minutes=buffer_minutes))
-
-
-def practitioner_slots(
-    *,
-    practitioner: PractitionerProfile,
-    service: Service,
-    date_from: date,
-    date_to: date,
-    now: datetime | None = None,
-    exclude_booking_id=None,
-) -> list[Slot]:
-    now = now or timezone.now()
-    policy = slot_policy(practitioner=practitioner, service=service)
-    window_start, window_end = day_bounds(
-        day_from=date_from, day_to=date_to, tz=practitioner.timezone
-    )
-    # Busy time and time off reach into the window from up to a slot (plus buffer) away.
-    margin = timedelta(minutes=service.duration_minutes + 2 * policy.buffer_minutes)
-    fetch_start, fetch_end = window_start - margin, window_end + margin
-    schedule = practitioner_schedule(
-        practitioner_id=practitioner.pk,
-        start=fetch_start,
-        end=fetch_end,
-        now=now,
-        buffer_minutes=policy.buffer_minutes,
-        exclude_booking_id=exclude_booking_id,
-    )
-    return compute_slots(
-        rules=rules_for_service(schedule.rules, service_location_id=service.location_id),
-        tz=practitioner.timezone,
-        date_from=date_from,
-        date_to=date_to,
-        policy=policy,
-        now=now,
-        busy=schedule.busy,
-        time_off=schedule.time_off,
-    )
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    return clash.exists()
 
 
 def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
     return Booking.objects.filter(Q(client=user) | Q(practitioner__user=user)).select_related(
         "practitioner", "service", "client"
     )
+
+
+def bookings_listed_for(*, user: User) -> QuerySet[Booking]:
+    """GET /bookings/: the user's bookings by start, with what their `payment` block reads."""
+    bookings = bookings_visible_to(user=user).order_by("start")
+    return payment_port.get().prefetch_payment_views(bookings)
+
+
+def booking_payment_view(*, booking: Booking, viewer: User) -> dict | None:
+    """The booking response's `payment` block (only the paying client gets one)."""
+    return payment_port.get().payment_view(booking=booking, viewer=viewer)
 
 
 def user_has_open_bookings(*, user: User, now: datetime) -> bool:
@@ -277,96 +166,3 @@ def calendar_feed_owner(*, token: str) -> User:
     if feed is None or not feed.user.is_active:
         raise NotFound("No such calendar feed.")
     return feed.user
-
-
-def practitioners_first_free_slot(
-    *,
-    practitioner_ids,
-    date_from: date,
-    date_to: date,
-    now: datetime | None = None,
-    mode: str | None = None,
-    earliest: bool = True,
-) -> dict:
-    """{practitioner id: start of its first free slot in the window, or None}, in bulk.
-
-    The same engine inputs as `practitioner_slots` (which the slots endpoint uses),
-    fetched for all practitioners in five queries. A practitioner is available when
-    any active service (of `mode`, if given) has a slot; with `earliest=False` the
-    first service that has one answers, which is enough to filter but not to order.
-    """
-    now = now or timezone.now()
-    ids = list(practitioner_ids)
-    if not ids:
-        return {}
-    profiles = PractitionerProfile.objects.filter(pk__in=ids).values(
-        "pk",
-        "timezone",
-        "slot_interval_minutes",
-        "buffer_minutes",
-        "min_notice_minutes",
-        "max_advance_days",
-    )
-    services = Service.objects.filter(practitioner_id__in=ids, is_active=True)
-    if mode:
-        services = services.filter(mode=mode)
-    services_of: dict = {}
-    for pid, duration, location_id in services.order_by("duration_minutes").values_list(
-        "practitioner_id", "duration_minutes", "location_id"
-    ):
-        services_of.setdefault(pid, []).append((duration, location_id))
-    rules_of: dict = {}
-    for pid, *row in AvailabilityRule.objects.filter(practitioner_id__in=ids).values_list(
-        "practitioner_id", "weekday", "start_minute", "end_minute", "location_id"
-    ):
-        rules_of.setdefault(pid, []).append(row)
-    # Generous UTC bounds: every zone's local window, plus the longest slot and buffer.
-    fetch_start = datetime.combine(date_from - timedelta(days=2), datetime.min.time(), UTC)
-    fetch_end = datetime.combine(date_to + timedelta(days=3), datetime.min.time(), UTC)
-    busy_of: dict = {}
-    for pid, start, end in (
-        Booking.objects.filter(
-            active_bookings_q(now=now),
-            practitioner_id__in=ids,
-            blocked_start__lt=fetch_end,
-            blocked_end__gt=fetch_start,
-        )
-        .order_by()
-        .values_list("practitioner_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
-    ):
-        busy_of.setdefault(pid, []).append((start, end))
-    off_of: dict = {}
-    for pid, start, end in TimeOff.objects.filter(
-        practitioner_id__in=ids, starts_at__lt=fetch_end, ends_at__gt=fetch_start
-    ).values_list("practitioner_id", "starts_at", "ends_at"):
-        off_of.setdefault(pid, []).append((start, end))
-
-    result: dict = {}
-    for profile in profiles:
-        pid = profile["pk"]
-        best = None
-        busy = busy_intervals(busy_of.get(pid, ()), buffer_minutes=profile["buffer_minutes"])
-        for duration, location_id in services_of.get(pid, ()):
-            slots = compute_slots(
-                rules=rules_for_service(rules_of.get(pid, ()), service_location_id=location_id),
-                tz=profile["timezone"],
-                date_from=date_from,
-                date_to=date_to,
-                policy=SlotPolicy(
-                    duration_minutes=duration,
-                    interval_minutes=profile["slot_interval_minutes"],
-                    buffer_minutes=profile["buffer_minutes"],
-                    min_notice_minutes=profile["min_notice_minutes"],
-                    max_advance_days=profile["max_advance_days"],
-                ),
-                now=now,
-                busy=busy,
-                time_off=off_of.get(pid, ()),
-                limit=1,
-            )
-            if slots and (best is None or slots[0].start < best):
-                best = slots[0].start
-                if not earliest:
-                    break
-        result[pid] = best
-    return result

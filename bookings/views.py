@@ -23,15 +23,13 @@ from bookings.serializers import (
 )
 from directory.serializers import PractitionerSearchResultSerializer
 from directory.views import PractitionerSearchView
-from payments import selectors as payment_selectors
-from payments import services as payment_services
 
 
 def _booking_context(request) -> dict:
-    """Serializer context: the `payment` block comes from payments, for the paying client."""
+    """Serializer context: the `payment` block comes from the payment port."""
 
     def payment_for(booking):
-        return payment_selectors.payment_info_for_booking(booking=booking, viewer=request.user)
+        return selectors.booking_payment_view(booking=booking, viewer=request.user)
 
     return {"request": request, "payment_for": payment_for}
 
@@ -89,11 +87,7 @@ class BookingListCreateView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Booking.objects.none()
-        return (
-            selectors.bookings_visible_to(user=self.request.user)
-            .select_related("payment")
-            .order_by("start")
-        )
+        return selectors.bookings_listed_for(user=self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **_booking_context(self.request)}
@@ -106,7 +100,7 @@ class BookingListCreateView(generics.ListAPIView):
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking, created = payment_services.booking_book_and_pay(
+        booking, created = services.booking_create_idempotent(
             client=request.user,
             service=selectors.service_for_booking(service_id=data.validated_data["service"]),
             start=data.validated_data["start"],
@@ -137,7 +131,7 @@ class _BookingActionView(APIView):
 
 
 class BookingCancelView(_BookingActionView):
-    action_service = payment_services.booking_cancel_with_refund
+    action_service = services.booking_cancel
 
 
 class BookingCompleteView(_BookingActionView):

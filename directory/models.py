@@ -58,12 +58,6 @@ class PractitionerProfile(models.Model):
     rating_count = models.PositiveIntegerField(default=0)
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
 
-    # Stripe Connect (Express) account, kept current by payments.
-    stripe_account_id = models.CharField(max_length=64, blank=True)
-    charges_enabled = models.BooleanField(default=False)
-    payouts_enabled = models.BooleanField(default=False)
-    details_submitted = models.BooleanField(default=False)
-
     # What a search result shows besides the columns above (directory.search_cards):
     # derived data, rebuilt by directory.services when its sources change.
     search_card = models.JSONField(default=dict, db_default={}, editable=False)

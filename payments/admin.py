@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from payments.models import Payment, Refund, StripeCustomer, WebhookEvent
+from payments.models import ConnectAccount, Payment, Refund, StripeCustomer, WebhookEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,3 +65,17 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class StripeCustomerAdmin(ReadOnlyAdmin):
     list_display = ("stripe_customer_id", "user", "created_at")
     search_fields = ("stripe_customer_id", "user__email")
+
+
+@admin.register(ConnectAccount)
+class ConnectAccountAdmin(ReadOnlyAdmin):
+    list_display = (
+        "stripe_account_id",
+        "practitioner",
+        "charges_enabled",
+        "payouts_enabled",
+        "details_submitted",
+        "updated_at",
+    )
+    list_filter = ("charges_enabled", "payouts_enabled")
+    search_fields = ("stripe_account_id", "practitioner__slug")

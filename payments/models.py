@@ -5,6 +5,44 @@ from django.db import models
 from django.db.models import F, Q
 
 from bookings.models import Booking
+from bookings.payment_port import RefundReason as BookingRefundReason
+from directory.models import PractitionerProfile
+
+
+class ConnectAccount(models.Model):
+    """A practitioner's Stripe Connect (Express) account, kept current by webhooks.
+
+    No row: the practitioner never started onboarding (all fields at their defaults).
+    """
+
+    practitioner = models.OneToOneField(
+        PractitionerProfile,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="connect_account",
+    )
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_account_id"],
+                condition=~Q(stripe_account_id=""),
+                name="connect_account_id_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.stripe_account_id or f"no account yet ({self.practitioner_id})"
+
+    @property
+    def can_take_charges(self) -> bool:
+        return bool(self.stripe_account_id and self.charges_enabled)
 
 
 class StripeCustomer(models.Model):
@@ -81,8 +119,12 @@ class RefundStatus(models.TextChoices):
 
 
 class RefundReason(models.TextChoices):
-    CANCELLATION = "cancellation", "Booking cancelled"
-    SLOT_TAKEN = "slot_taken", "Paid after the hold expired and the slot was taken"
+    # The reasons bookings asks for, and the one only the ledger knows (EXTERNAL).
+    CANCELLATION = BookingRefundReason.CANCELLATION.value, "Booking cancelled"
+    SLOT_TAKEN = (
+        BookingRefundReason.SLOT_TAKEN.value,
+        "Paid after the hold expired and the slot was taken",
+    )
     EXTERNAL = "external", "Made outside Stillpoint (synced from Stripe)"
 
 

@@ -1,4 +1,4 @@
-"""The one place that configures the Stripe SDK.
+"""The one place that configures the Stripe SDK, and the only module importing `stripe`.
 
 Every Stripe call goes through `get_client()`, which builds a `StripeClient` from
 settings (API key, optional API base such as localstripe, no automatic network
@@ -14,8 +14,12 @@ from django.conf import settings
 # Seconds to wait for Stripe; a booking request must not hang on a dead provider.
 STRIPE_TIMEOUT_SECONDS = 20
 
-ConnectionFailure = stripe.APIConnectionError
+# Any error the SDK raises.
 StripeError = stripe.StripeError
+# No usable answer (network, Stripe's own failure, rate limit): the outcome is unknown and
+# a retry with the same idempotency key is safe. Any other StripeError is a refusal that a
+# retry would meet again.
+TRANSIENT_ERRORS = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 SignatureError = stripe.SignatureVerificationError
 
 

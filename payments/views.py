@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPractitioner
-from payments import services
+from payments import connect, webhooks
+from payments.errors import InvalidEvent
 from payments.serializers import (
     PayoutOnboardingSerializer,
     PayoutStatusSerializer,
@@ -52,11 +53,11 @@ class StripeWebhookView(APIView):
             )
         except (ValueError, TypeError, AttributeError) as exc:
             # Signed by someone holding our secret, yet not an event: still never a 500.
-            raise services.InvalidEvent() from exc
+            raise InvalidEvent() from exc
         data = json.loads(payload)
         if not isinstance(data, dict):
-            raise services.InvalidEvent()
-        outcome = services.webhook_event_process(payload=data)
+            raise InvalidEvent()
+        outcome = webhooks.webhook_event_process(payload=data)
         return Response({"received": True, "outcome": outcome})
 
 
@@ -75,8 +76,10 @@ class PayoutStatusView(APIView):
     def get(self, request):
         profile = request.user.practitioner_profile
         if request.query_params.get("refresh") in ("1", "true", "True"):
-            profile = services.payout_status_refresh(practitioner=profile)
-        return Response(PayoutStatusSerializer(profile).data)
+            account = connect.payout_status_refresh(practitioner=profile)
+        else:
+            account = connect.connect_account_of(practitioner=profile)
+        return Response(PayoutStatusSerializer(account).data)
 
 
 class PayoutOnboardingView(APIView):
@@ -88,5 +91,5 @@ class PayoutOnboardingView(APIView):
         responses={200: PayoutOnboardingSerializer},
     )
     def post(self, request):
-        url = services.payout_onboarding_link_create(practitioner=request.user.practitioner_profile)
+        url = connect.payout_onboarding_link_create(practitioner=request.user.practitioner_profile)
         return Response(PayoutOnboardingSerializer({"url": url}).data)

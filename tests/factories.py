@@ -95,7 +95,7 @@ def make_practitioner(
 def make_booking(*, client, service, start, status="confirmed", hold=None, completed_at=None):
     """A booking written straight to the table, for states the clock cannot reach in a test.
 
-    Blocks [start, end + buffer) as booking_create does.
+    Blocks [start, end + buffer) as booking_create_idempotent does.
     """
     from bookings.models import Booking
 

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
-from payments import services as payment_services
+from payments import refunds
 from payments.models import Payment, PaymentStatus, Refund
 from tests.bookings.conftest import free_start, iso
 from tests.factories import client_for, make_booking, make_payment, make_practitioner, make_user
@@ -90,7 +90,7 @@ def test_cancel_and_refund_commit_together(practice, monkeypatch):
         # What PostgreSQL raises when another transaction holds the payment row too long.
         raise OperationalError("canceling statement due to lock timeout")
 
-    monkeypatch.setattr(payment_services, "_refund_reserve", payment_row_locked)
+    monkeypatch.setattr(refunds, "refund_reserve", payment_row_locked)
     response = client_for(practice["client"]).post(f"/api/v1/bookings/{booking.pk}/cancel/")
     assert response.status_code == 503
     assert response.data["code"] == "lock_timeout"

@@ -31,17 +31,6 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "reviews": frozenset({"config", "payments"}),
 }
 
-# Violations that still exist on this branch while the booking lifecycle moves behind
-# the payment port (issue 12, done in parallel): "path:line imports module". Empty it
-# when that lands; an entry that no longer matches an import fails the test too.
-KNOWN_VIOLATIONS: frozenset[str] = frozenset(
-    {
-        "bookings/management/commands/expire_holds.py:4 imports payments.services",
-        "bookings/views.py:26 imports payments",
-        "bookings/views.py:27 imports payments",
-    }
-)
-
 
 def imported_modules(source: str, *, package: str) -> list[tuple[int, str]]:
     """(line, absolute module name) of every import in `source`, a module of `package`."""
@@ -77,11 +66,8 @@ class Violation(NamedTuple):
 
     def __str__(self) -> str:
         floor = self.module.split(".")[0]
-        return f"{self.known_as} ({self.owner} must not import {floor})"
-
-    @property
-    def known_as(self) -> str:
-        return f"{self.path}:{self.line} imports {self.module}"
+        where = f"{self.path}:{self.line}"
+        return f"{where} imports {self.module} ({self.owner} must not import {floor})"
 
 
 def violations(source: str, *, path: str, package: str) -> list[Violation]:
@@ -114,10 +100,7 @@ def test_no_app_imports_a_floor_above_it_or_config():
     for path, package in checked_modules():
         source = (ROOT / path).read_text(encoding="utf-8")
         found.extend(violations(source, path=path, package=package))
-    unknown = [str(v) for v in found if v.known_as not in KNOWN_VIOLATIONS]
-    assert not unknown, "Imports across the floors:\n" + "\n".join(unknown)
-    stale = sorted(KNOWN_VIOLATIONS - {v.known_as for v in found})
-    assert not stale, "No longer in the code, remove from KNOWN_VIOLATIONS:\n" + "\n".join(stale)
+    assert not found, "Imports across the floors:\n" + "\n".join(str(v) for v in found)
 
 
 def test_every_package_under_the_rules_is_read():

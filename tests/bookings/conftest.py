@@ -39,3 +39,14 @@ def practitioner(db):
 @pytest.fixture
 def free_practitioner(db):
     return make_practitioner(name="Free Fran", price_amount=0, min_notice_minutes=0)
+
+
+@pytest.fixture
+def fake_payments():
+    """The in-memory payment port instead of the Stripe adapter, restored afterwards."""
+    from bookings import payment_port
+    from tests.bookings.fake_payment_port import FakePaymentPort
+
+    fake = FakePaymentPort()
+    with payment_port.swapped(fake):
+        yield fake

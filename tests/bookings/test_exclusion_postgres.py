@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings import services
 from bookings.models import BookingStatus
+from bookings.services import creation
 from tests.bookings.conftest import free_start, iso, make_booking
 from tests.factories import make_user
 
@@ -45,9 +45,25 @@ def test_a_race_lost_at_the_constraint_is_a_409(client_api, practitioner, monkey
         end = kwargs["start"] + timedelta(minutes=service.duration_minutes)
         return end, kwargs["start"], end
 
-    monkeypatch.setattr(services, "_require_free_slot", check_without_seeing_the_competitor)
+    monkeypatch.setattr(creation, "require_free_slot", check_without_seeing_the_competitor)
     response = client_api.post(
         "/api/v1/bookings/", {"service": str(service.pk), "start": iso(start)}
     )
     assert response.status_code == 409
     assert response.json()["code"] == "slot_unavailable"
+
+
+def test_the_constraint_covers_exactly_the_active_statuses():
+    """Migration 0003 spells the statuses out; they must stay bookings.models' active ones."""
+    from django.db import connection
+
+    from bookings.models import ACTIVE_STATUSES, BookingStatus
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            ["booking_no_overlap"],
+        )
+        (definition,) = cursor.fetchone()
+    named = {status for status in BookingStatus.values if f"'{status}'" in definition}
+    assert named == set(ACTIVE_STATUSES)

@@ -7,8 +7,10 @@ import responses
 from rest_framework.test import APIClient
 
 from bookings.models import Booking, BookingStatus
-from payments import services
-from payments.models import Payment, PaymentStatus, Refund, StripeCustomer
+from bookings.services import booking_payment_start
+from payments import intents, refunds
+from payments.errors import PractitionerCannotAcceptPayments
+from payments.models import ConnectAccount, Payment, PaymentStatus, Refund, StripeCustomer
 from tests.bookings.conftest import free_start, iso
 from tests.factories import client_for, make_payment, make_practitioner, make_user
 from tests.payments.helpers import WEBHOOK_SECRET, make_booking, make_event, post_event
@@ -40,19 +42,20 @@ def _form(call) -> dict:
 )
 def test_platform_fee_rounds_up_and_never_exceeds_amount(settings, percent, amount, fee):
     settings.PLATFORM_FEE_PERCENT = percent
-    assert services.platform_fee_for(amount) == fee
+    assert intents.platform_fee_for(amount) == fee
 
 
 @pytest.fixture
 def connected(connect):
     """A practitioner whose Express account can take charges, and a client to book."""
     user, profile, service = make_practitioner(price_amount=9999, min_notice_minutes=0)
-    profile.stripe_account_id = "acct_mira"
-    profile.charges_enabled = True
-    profile.save()
+    account = ConnectAccount.objects.create(
+        practitioner=profile, stripe_account_id="acct_mira", charges_enabled=True
+    )
     client_user = make_user()
     return {
         "profile": profile,
+        "account": account,
         "service": service,
         "client": client_user,
         "client_api": client_for(client_user),
@@ -153,8 +156,8 @@ def test_cancel_of_destination_charge_reverses_transfer_and_fee(connect, connect
 
 
 def test_booking_a_practitioner_who_cannot_take_charges_is_409(connect, connected):
-    connected["profile"].charges_enabled = False
-    connected["profile"].save()
+    connected["account"].charges_enabled = False
+    connected["account"].save()
 
     response = _book(connected)
 
@@ -171,13 +174,14 @@ def test_practitioner_without_charges_is_409_and_hold_released(
     connect, account_id, charges_enabled
 ):
     _, profile, service = make_practitioner()
-    profile.stripe_account_id = account_id
-    profile.charges_enabled = charges_enabled
-    profile.save()
+    if account_id:
+        ConnectAccount.objects.create(
+            practitioner=profile, stripe_account_id=account_id, charges_enabled=charges_enabled
+        )
     booking = make_booking(client=make_user(), service=service)
 
-    with pytest.raises(services.PractitionerCannotAcceptPayments) as exc:
-        services.payment_start_for_booking(booking=booking)
+    with pytest.raises(PractitionerCannotAcceptPayments) as exc:
+        booking_payment_start(booking=booking)
 
     assert exc.value.status_code == 409
     assert exc.value.code == "practitioner_cannot_accept_payments"
@@ -204,7 +208,7 @@ def test_refund_of_destination_charge_reverses_transfer_and_fee(connect):
         json={"id": "re_1", "object": "refund", "amount": 4500, "status": "succeeded"},
     )
 
-    refund = services.payment_refund(booking=booking, amount=4500, reason="cancellation")
+    refund = refunds.payment_refund(booking=booking, amount=4500, reason="cancellation")
 
     (call,) = connect.calls
     assert _form(call) == {
@@ -251,14 +255,12 @@ def test_onboarding_creates_express_account_once_and_returns_link(connect):
         "type": "account_onboarding",
     }
     assert _form(link_call) == _form(second_link_call) == expected_link
-    profile.refresh_from_db()
-    assert profile.stripe_account_id == "acct_new"
+    assert ConnectAccount.objects.get(practitioner=profile).stripe_account_id == "acct_new"
 
 
 def test_payout_status_refresh_reads_the_account(connect):
     user, profile, _ = make_practitioner()
-    profile.stripe_account_id = "acct_mira"
-    profile.save()
+    ConnectAccount.objects.create(practitioner=profile, stripe_account_id="acct_mira")
     connect.get(
         f"{API}/v1/accounts/acct_mira",
         json={
@@ -317,7 +319,7 @@ def test_refund_refused_by_stripe_is_kept_as_failed_and_can_be_retried(connect):
         json={"error": {"type": "invalid_request_error", "message": "Charge is disputed."}},
     )
 
-    failed = services.payment_refund(booking=booking, amount=9000, reason="cancellation")
+    failed = refunds.payment_refund(booking=booking, amount=9000, reason="cancellation")
 
     assert failed.status == "failed" and "disputed" in failed.failure_message
     payment.refresh_from_db()
@@ -328,7 +330,7 @@ def test_refund_refused_by_stripe_is_kept_as_failed_and_can_be_retried(connect):
         json={"id": "re_2", "object": "refund", "amount": 9000, "status": "succeeded"},
     )
 
-    retried = services.payment_refund(booking=booking, amount=9000, reason="cancellation")
+    retried = refunds.payment_refund(booking=booking, amount=9000, reason="cancellation")
 
     assert (retried.status, retried.stripe_refund_id) == ("succeeded", "re_2")
     assert sorted(Refund.objects.values_list("status", flat=True)) == ["failed", "succeeded"]

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
-from payments import services
+from bookings.services import booking_payment_start
+from payments.errors import PaymentProviderUnavailable, RefundExceedsPayment
+from payments.intents import payment_start_for_booking, payments_cancel_unpayable
 from payments.models import (
     Payment,
     PaymentStatus,
@@ -17,6 +19,7 @@ from payments.models import (
     StripeCustomer,
     WebhookEvent,
 )
+from payments.refunds import payment_refund
 from tests.factories import make_practitioner, make_user
 from tests.payments.helpers import make_booking, pay, wait_for
 
@@ -32,7 +35,7 @@ def test_payment_intent_succeeded_confirms_booking(stripe_local):
     client_user = make_user()
     booking = make_booking(client=client_user, service=service)
 
-    payment = services.payment_start_for_booking(booking=booking)
+    payment = payment_start_for_booking(booking=booking)
 
     intent = stripe_local.v1.payment_intents.retrieve(payment.payment_intent_id)
     assert intent.amount == 9000 and intent.currency == "eur"
@@ -57,18 +60,18 @@ def test_customer_is_created_once_per_client(stripe_local):
     second = make_booking(
         client=client_user, service=service, start=first.start + timedelta(hours=2)
     )
-    p1 = services.payment_start_for_booking(booking=first)
-    p2 = services.payment_start_for_booking(booking=second)
+    p1 = payment_start_for_booking(booking=first)
+    p2 = payment_start_for_booking(booking=second)
     assert p1.stripe_customer_id == p2.stripe_customer_id
     assert StripeCustomer.objects.filter(user=client_user).count() == 1
     # A repeated start returns the same payment rather than a second PaymentIntent.
-    assert services.payment_start_for_booking(booking=first).pk == p1.pk
+    assert payment_start_for_booking(booking=first).pk == p1.pk
 
 
 def test_declined_card_stays_pending_then_expires_and_intent_is_cancelled(stripe_local):
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service)
-    payment = services.payment_start_for_booking(booking=booking)
+    payment = payment_start_for_booking(booking=booking)
 
     with pytest.raises(stripe.CardError):
         pay(stripe_local, payment.payment_intent_id, "pm_card_chargeCustomerFail")
@@ -81,7 +84,7 @@ def test_declined_card_stays_pending_then_expires_and_intent_is_cancelled(stripe
 
     # The hold runs out; expire_holds marks it expired, then payments cancels the intent.
     Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.EXPIRED)
-    assert services.payments_cancel_unpayable() == 1
+    assert payments_cancel_unpayable() == 1
     assert stripe_local.v1.payment_intents.retrieve(payment.payment_intent_id).status == (
         "canceled"
     )
@@ -92,7 +95,7 @@ def test_declined_card_stays_pending_then_expires_and_intent_is_cancelled(stripe
 def _paid_booking(stripe_local, **booking_kwargs):
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service, **booking_kwargs)
-    payment = services.payment_start_for_booking(booking=booking)
+    payment = payment_start_for_booking(booking=booking)
     pay(stripe_local, payment.payment_intent_id)
     wait_for(lambda: Payment.objects.get(pk=payment.pk).status == PaymentStatus.SUCCEEDED)
     booking.refresh_from_db()
@@ -103,7 +106,7 @@ def _paid_booking(stripe_local, **booking_kwargs):
 def test_cancel_refund_is_visible_in_localstripe_and_ledger_and_capped(stripe_local):
     booking, payment = _paid_booking(stripe_local)
 
-    refund = services.payment_refund(booking=booking, amount=4500, reason="cancellation")
+    refund = payment_refund(booking=booking, amount=4500, reason="cancellation")
 
     assert refund.status == RefundStatus.SUCCEEDED
     remote = stripe_local.v1.refunds.retrieve(refund.stripe_refund_id)
@@ -111,27 +114,27 @@ def test_cancel_refund_is_visible_in_localstripe_and_ledger_and_capped(stripe_lo
     payment.refresh_from_db()
     assert payment.refunded_amount == 4500
     # The same cancellation refunds once.
-    again = services.payment_refund(booking=booking, amount=4500, reason="cancellation")
+    again = payment_refund(booking=booking, amount=4500, reason="cancellation")
     assert again.pk == refund.pk
     assert len(stripe_local.v1.refunds.list(params={"charge": remote.charge}).data) == 1
     # Our ledger caps refunds (localstripe would not).
-    with pytest.raises(services.RefundExceedsPayment):
-        services.payment_refund(booking=booking, amount=4501, reason="slot_taken")
+    with pytest.raises(RefundExceedsPayment):
+        payment_refund(booking=booking, amount=4501, reason="slot_taken")
     assert Refund.objects.filter(payment=payment).count() == 1
 
 
 def test_refund_of_an_unpaid_booking_moves_no_money(stripe_local):
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service)
-    services.payment_start_for_booking(booking=booking)
-    assert services.payment_refund(booking=booking, amount=9000, reason="cancellation") is None
+    payment_start_for_booking(booking=booking)
+    assert payment_refund(booking=booking, amount=9000, reason="cancellation") is None
     assert not Refund.objects.exists()
 
 
 def test_late_success_after_expiry_confirms_when_slot_still_free(stripe_local):
     _, _, service = make_practitioner()
     booking = make_booking(client=make_user(), service=service)
-    payment = services.payment_start_for_booking(booking=booking)
+    payment = payment_start_for_booking(booking=booking)
     Booking.objects.filter(pk=booking.pk).update(
         status=BookingStatus.EXPIRED, hold_expires_at=timezone.now() - timedelta(minutes=1)
     )
@@ -148,8 +151,8 @@ def test_unreachable_stripe_releases_hold_and_leaves_no_intent(stripe_local, set
     before = len(stripe_local.v1.payment_intents.list(params={"limit": 100}).data)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # discard port: nothing listens
 
-    with pytest.raises(services.PaymentProviderUnavailable):
-        services.payment_start_for_booking(booking=booking)
+    with pytest.raises(PaymentProviderUnavailable):
+        booking_payment_start(booking=booking)
 
     assert _status(booking) == BookingStatus.EXPIRED
     assert not Payment.objects.exists()
@@ -162,13 +165,13 @@ def test_refund_left_pending_when_stripe_is_down_is_retried_by_expire_holds(
     booking, payment = _paid_booking(stripe_local)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
 
-    refund = services.payment_refund(booking=booking, amount=9000, reason="cancellation")
+    refund = payment_refund(booking=booking, amount=9000, reason="cancellation")
 
     assert (refund.status, refund.stripe_refund_id) == (RefundStatus.PENDING, None)
     payment.refresh_from_db()
     assert payment.refunded_amount == 9000  # reserved: nothing else can refund it meanwhile
-    with pytest.raises(services.RefundExceedsPayment):
-        services.payment_refund(booking=booking, amount=1, reason="slot_taken")
+    with pytest.raises(RefundExceedsPayment):
+        payment_refund(booking=booking, amount=1, reason="slot_taken")
 
     settings.STRIPE_API_BASE = localstripe
     Refund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=5))

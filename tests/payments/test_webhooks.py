@@ -9,7 +9,7 @@ import pytest
 from django.db.utils import OperationalError
 
 from bookings.models import BookingStatus
-from payments.models import Payment, PaymentStatus, Refund, WebhookEvent
+from payments.models import ConnectAccount, Payment, PaymentStatus, Refund, WebhookEvent
 from tests.factories import client_for, make_payment, make_practitioner, make_user
 from tests.payments.helpers import WEBHOOK_PATH, make_booking, make_event, post_event, sign
 
@@ -187,8 +187,7 @@ def test_charge_refunded_syncs_refunds_made_outside(api_client, pending):
 
 def test_account_updated_keeps_connect_status_current(api_client, webhook_secret):
     user, profile, _ = make_practitioner()
-    profile.stripe_account_id = "acct_test123"
-    profile.save()
+    ConnectAccount.objects.create(practitioner=profile, stripe_account_id="acct_test123")
     account = {
         "id": "acct_test123",
         "object": "account",
@@ -239,7 +238,7 @@ def test_lock_timeout_answers_503_so_stripe_retries(api_client, pending):
     event = make_event("payment_intent.succeeded", _intent(payment), event_id="evt_locked")
     timeout = OperationalError("canceling statement due to lock timeout")
 
-    with mock.patch("payments.services._lock_booking_and_payment", side_effect=timeout):
+    with mock.patch("payments.webhooks._lock_booking_and_payment", side_effect=timeout):
         response = post_event(api_client, event)
 
     assert response.status_code == 503

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from bookings.services import bookings_expire_lapsed_holds
-from payments.services import payments_cancel_unpayable, refunds_retry_pending
+from bookings.services import bookings_expire_lapsed_holds, bookings_tidy_up_payments
 
 
 class Command(BaseCommand):
@@ -13,7 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ids = bookings_expire_lapsed_holds()
         self.stdout.write(f"expired {len(ids)} booking hold(s)")
-        cancelled = payments_cancel_unpayable()
-        self.stdout.write(f"cancelled {cancelled} PaymentIntent(s)")
-        retried = refunds_retry_pending()
-        self.stdout.write(f"retried {retried} pending refund(s)")
+        report = bookings_tidy_up_payments()
+        self.stdout.write(f"cancelled {report.cancelled_payments} PaymentIntent(s)")
+        self.stdout.write(f"retried {report.retried_refunds} pending refund(s)")

@@ -339,10 +339,6 @@ class Command(BaseCommand):
                 "created_at": now,
                 "updated_at": now,
                 "max_advance_days": 90,
-                "stripe_account_id": "",
-                "charges_enabled": False,
-                "payouts_enabled": False,
-                "details_submitted": False,
             }
             links.extend(
                 {"practitionerprofile_id": profile_id, "modality_id": m.id} for m in picked

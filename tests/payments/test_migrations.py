@@ -1,0 +1,55 @@
+"""payments 0002 moves the Connect columns off existing profiles (and back, reversed)."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("payments", "0001_initial"), ("directory", "0006_rebuild_search_cards")]
+AFTER = [("payments", "0002_connect_account"), ("directory", "0007_profile_drop_connect_columns")]
+FIELDS = ("stripe_account_id", "charges_enabled", "payouts_enabled", "details_submitted")
+STATES = {
+    "ready": ("acct_ready", True, True, True),
+    "onboarding": ("acct_half", False, False, True),
+    "never": ("", False, False, False),
+}
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def _profiles_with_connect_state(apps):
+    User = apps.get_model("accounts", "User")
+    Profile = apps.get_model("directory", "PractitionerProfile")
+    for slug, values in STATES.items():
+        user = User.objects.create(email=f"{slug}@example.org", role="practitioner")
+        Profile.objects.create(user=user, slug=slug, **dict(zip(FIELDS, values, strict=True)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_connect_state_moves_to_connect_accounts_and_back():
+    apps = _migrate(BEFORE)
+    try:
+        _profiles_with_connect_state(apps)
+
+        apps = _migrate(AFTER)
+        Account = apps.get_model("payments", "ConnectAccount")
+        moved = {
+            row[0]: row[1:] for row in Account.objects.values_list("practitioner__slug", *FIELDS)
+        }
+        # A profile that never onboarded needs no row: the defaults say the same.
+        assert moved == {slug: STATES[slug] for slug in ("ready", "onboarding")}
+        profile_fields = {
+            f.name for f in apps.get_model("directory", "PractitionerProfile")._meta.fields
+        }
+        assert not profile_fields & set(FIELDS)
+
+        apps = _migrate(BEFORE)
+        restored = apps.get_model("directory", "PractitionerProfile").objects.values_list(
+            "slug", *FIELDS
+        )
+        assert {row[0]: row[1:] for row in restored} == STATES
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
