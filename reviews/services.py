@@ -1,7 +1,8 @@
 """Every write on reviews. Rating aggregates change in the transaction that changes a status.
 
 Lock order everywhere: the practitioner profile first, then the review row (each in pk
-order when there are several), so two moderators or reporters never deadlock.
+order when there are several), then the practitioner's rating row, so two moderators or
+reporters never deadlock.
 """
 
 import logging
@@ -33,6 +34,7 @@ from reviews.models import (
     REASON_MAX_LENGTH,
     REPLY_MAX_LENGTH,
     TEXT_MAX_LENGTH,
+    PractitionerRating,
     Review,
     ReviewFlag,
     ReviewReport,
@@ -73,18 +75,22 @@ def _lock_profile_and_review(*, review_id) -> tuple[PractitionerProfile, Review]
 def _apply_rating_change(
     *, profile: PractitionerProfile, review: Review, old_status: str, new_status: str
 ) -> None:
-    """Keep the locked profile's aggregates equal to the sum over its approved reviews."""
+    """Keep the practitioner's rating equal to the sum over its approved reviews.
+
+    The caller holds the profile's lock, so the rating row is created at most once.
+    """
     was_counted = old_status == ReviewStatus.APPROVED
     counts = new_status == ReviewStatus.APPROVED
     if was_counted == counts:
         return
+    rating, _ = PractitionerRating.objects.select_for_update().get_or_create(practitioner=profile)
     sign = 1 if counts else -1
-    profile.rating_sum += sign * review.rating
-    profile.rating_count += sign
-    profile.rating_average = rating_average(
-        rating_sum=profile.rating_sum, rating_count=profile.rating_count
+    rating.rating_sum += sign * review.rating
+    rating.rating_count += sign
+    rating.rating_average = rating_average(
+        rating_sum=rating.rating_sum, rating_count=rating.rating_count
     )
-    profile.save(update_fields=["rating_sum", "rating_count", "rating_average", "updated_at"])
+    rating.save(update_fields=["rating_sum", "rating_count", "rating_average"])
 
 
 def _validate_text(*, field: str, value: str, max_length: int, required: bool) -> str:
