@@ -39,8 +39,6 @@ ORDER_RATING = sql.ORDER_RATING
 ORDER_PRICE = sql.ORDER_PRICE
 SEARCH_ORDERINGS = (ORDER_DISTANCE, ORDER_RATING, ORDER_PRICE)
 
-__all__ = ["LocationRequired"]  # raised by extensions too (bookings)
-
 
 def practitioner_search_page(*, params: Mapping, page: PageRequest) -> Page:
     """The API's search: the parameters validated by `PractitionerSearchFilterSet` (those
@@ -101,7 +99,7 @@ def practitioner_search(
         point = Point(point.latitude, point.longitude).rounded()
     if ordering is None:
         ordering = ORDER_DISTANCE if point is not None else ORDER_RATING
-    query = sql.SearchQuery(
+    criteria = sql.SearchCriteria(
         point=point,
         # Online sessions need no travel: with mode=online the radius does not
         # restrict, and the distance (to the nearest active location) only informs.
@@ -114,7 +112,7 @@ def practitioner_search(
         terms=tuple((q or "").split()[:8]),
         max_price=max_price,
     )
-    return PractitionerSearch(query)
+    return PractitionerSearch(criteria)
 
 
 class PractitionerSearch:
@@ -124,11 +122,11 @@ class PractitionerSearch:
     `ids()` and `ranked()` serve search extensions that re-rank the candidates.
     """
 
-    def __init__(self, query: sql.SearchQuery):
-        self.query = query
+    def __init__(self, criteria: sql.SearchCriteria):
+        self.criteria = criteria
 
     def count(self) -> int:
-        return sql.search_count(self.query)
+        return sql.search_count(self.criteria)
 
     def page(self, *, limit: int, offset: int = 0) -> tuple[list[PractitionerProfile], int | None]:
         profiles = self._profiles(limit=limit, offset=offset, with_total=True)
@@ -136,7 +134,7 @@ class PractitionerSearch:
 
     def page_sql(self, *, limit: int, offset: int = 0) -> tuple[str, list]:
         """The statement `page()` runs (for EXPLAIN)."""
-        return sql.search_page_sql(self.query, limit=limit, offset=offset)
+        return sql.search_page_sql(self.criteria, limit=limit, offset=offset)
 
     def __iter__(self):
         """Every match, in order (tools and tests; the API reads pages)."""
@@ -144,7 +142,7 @@ class PractitionerSearch:
 
     def ids(self, *, limit: int) -> list[uuid.UUID]:
         """The first `limit` matching ids, in order."""
-        return sql.search_ids(self.query, limit=limit)
+        return sql.search_ids(self.criteria, limit=limit)
 
     def profiles(self, ids: list) -> list[PractitionerProfile]:
         """The profiles of `ids` (those that match), in the order of `ids`."""
@@ -158,9 +156,9 @@ class PractitionerSearch:
         return RankedCandidates(self, ids)
 
     def _profiles(self, **kwargs) -> list[PractitionerProfile]:
-        profiles = sql.search_profiles(self.query, **kwargs)
+        profiles = sql.search_profiles(self.criteria, **kwargs)
         for profile in profiles:
-            _set_result_details(profile, mode=self.query.mode)
+            _set_result_details(profile, mode=self.criteria.mode)
         return profiles
 
 

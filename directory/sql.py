@@ -63,7 +63,7 @@ _RESULT_COLUMNS = ", ".join(f"{P}.{field.column}" for field in RESULT_FIELDS)
 
 
 @dataclass(frozen=True)
-class SearchQuery:
+class SearchCriteria:
     """A practitioner search: published profiles matching every given filter.
 
     With `radius_km`, only practitioners with a listed location within it of `point`
@@ -116,13 +116,15 @@ def great_circle_sql(
 # --- The search -------------------------------------------------------------------
 
 
-def search_page_sql(query: SearchQuery, *, limit: int, offset: int = 0) -> tuple[str, list]:
+def search_page_sql(criteria: SearchCriteria, *, limit: int, offset: int = 0) -> tuple[str, list]:
     """The statement of a page with its total (for EXPLAIN)."""
-    return _search_sql(query, select="profiles", order=True, limit=limit, offset=offset, total=True)
+    return _search_sql(
+        criteria, select="profiles", order=True, limit=limit, offset=offset, total=True
+    )
 
 
-def search_count(query: SearchQuery) -> int:
-    sql, params = _search_sql(query, select="count")
+def search_count(criteria: SearchCriteria) -> int:
+    sql, params = _search_sql(criteria, select="count")
     return _rows(sql, params)[0][0]
 
 
@@ -130,20 +132,20 @@ def search_count(query: SearchQuery) -> int:
 _to_uuid = PractitionerProfile._meta.pk.to_python
 
 
-def search_ids(query: SearchQuery, *, limit: int) -> list[uuid.UUID]:
+def search_ids(criteria: SearchCriteria, *, limit: int) -> list[uuid.UUID]:
     """The first `limit` matching ids, in order."""
-    sql, params = _search_sql(query, select="id", order=True, limit=limit)
+    sql, params = _search_sql(criteria, select="id", order=True, limit=limit)
     return [_to_uuid(row[0]) for row in _rows(sql, params)]
 
 
 def search_profiles(
-    query: SearchQuery, *, limit=None, offset=0, only_ids=None, with_total=False
+    criteria: SearchCriteria, *, limit=None, offset=0, only_ids=None, with_total=False
 ) -> list[PractitionerProfile]:
     """Matching profiles in order, with the result's columns only. Each has `rating_average`
     and `rating_count`, `distance_km` (None without a point), with `with_total` also
     `total_count`, and ordered by price `price_from`."""
     sql, params = _search_sql(
-        query,
+        criteria,
         select="profiles",
         order=True,
         limit=limit,
@@ -204,7 +206,7 @@ def _rating_columns(source: RatingSource | None) -> str:
 
 
 def _search_sql(
-    query: SearchQuery,
+    criteria: SearchCriteria,
     *,
     select: str,
     order: bool = False,
@@ -225,7 +227,7 @@ def _search_sql(
     vendor = connection.vendor
     source = rating_source()
     with_ratings = select == "profiles" or (
-        (order and query.ordering == ORDER_RATING) or query.min_rating is not None
+        (order and criteria.ordering == ORDER_RATING) or criteria.min_rating is not None
     )
     joins = _rating_join(source) if with_ratings else ""
     selected = {
@@ -235,18 +237,18 @@ def _search_sql(
     }[select]
     total_sql = "COUNT(*) OVER ()" if total else None
     distance, distance_params = None, []
-    if query.point is not None:
+    if criteria.point is not None:
         distance, distance_params = great_circle_sql(
-            query.point, f"l.{_L.latitude}", f"l.{_L.longitude}", vendor=vendor
+            criteria.point, f"l.{_L.latitude}", f"l.{_L.longitude}", vendor=vendor
         )
     limit_sql, limit_params = "", []
     if limit is not None:
         limit_sql, limit_params = " LIMIT %s OFFSET %s", [limit, offset]
 
-    if query.radius_km is not None:
-        near, near_params = _near_sql(query, distance, distance_params)
+    if criteria.radius_km is not None:
+        near, near_params = _near_sql(criteria, distance, distance_params)
         by_place_alone = (
-            not query.has_filters and only_ids is None and query.ordering == ORDER_DISTANCE
+            not criteria.has_filters and only_ids is None and criteria.ordering == ORDER_DISTANCE
         )
         if by_place_alone:
             if not order:
@@ -275,8 +277,8 @@ def _search_sql(
 
     columns, column_params = [selected], []
     where, where_params = [f"{P}.{_P.is_published}"], []
-    if query.has_filters:
-        where.append(_filters_sql(query, source, where_params, vendor=vendor))
+    if criteria.has_filters:
+        where.append(_filters_sql(criteria, source, where_params, vendor=vendor))
     if only_ids is not None:
         prep = PractitionerProfile._meta.pk.get_db_prep_value
         where.append(f"{P}.{_P.id} IN ({', '.join(['%s'] * len(only_ids))})")
@@ -287,13 +289,13 @@ def _search_sql(
     if order:
         columns.append(f"{distance_column} AS distance_km")
         column_params += distance_column_params
-        by_distance = ["distance_km ASC NULLS LAST"] if query.point is not None else []
-        if query.ordering == ORDER_PRICE:
-            price, price_params = _cheapest_price_sql(query.mode, alias="s")
+        by_distance = ["distance_km ASC NULLS LAST"] if criteria.point is not None else []
+        if criteria.ordering == ORDER_PRICE:
+            price, price_params = _cheapest_price_sql(criteria.mode, alias="s")
             columns.append(f"{price} AS price_from")
             column_params += price_params
             keys = ["price_from ASC NULLS LAST", *by_distance]
-        elif query.ordering == ORDER_RATING and source is not None:
+        elif criteria.ordering == ORDER_RATING and source is not None:
             keys = [
                 f"r.{source.average_column} DESC NULLS LAST",
                 # No row and a row without approved reviews both count none.
@@ -307,10 +309,10 @@ def _search_sql(
     return sql + limit_sql, [*column_params, *source_params, *where_params, *limit_params]
 
 
-def _near_sql(query: SearchQuery, distance: str, distance_params: list) -> tuple[str, list]:
+def _near_sql(criteria: SearchCriteria, distance: str, distance_params: list) -> tuple[str, list]:
     """Listed practitioners within the radius, once each at their nearest listed location:
     a derived table `near(id, distance_km)`."""
-    boxes = bounding_boxes(query.point, query.radius_km)
+    boxes = bounding_boxes(criteria.point, criteria.radius_km)
     cells = grid_cells(boxes)
     if isinstance(cells, tuple):
         cell_sql, params = f"l.{_L.cell} BETWEEN %s AND %s", list(cells)
@@ -326,7 +328,7 @@ def _near_sql(query: SearchQuery, distance: str, distance_params: list) -> tuple
         f" FROM {LOCATIONS} l WHERE l.{_L.is_listed} AND {cell_sql}"
         f" AND ({' OR '.join(box_sql)}) AND {distance} <= %s GROUP BY l.{_L.practitioner}) near"
     )
-    return sql, [*distance_params, *params, *distance_params, query.radius_km]
+    return sql, [*distance_params, *params, *distance_params, criteria.radius_km]
 
 
 def _cheapest_price_sql(mode: str | None, *, alias: str) -> tuple[str, list]:
@@ -340,40 +342,40 @@ def _cheapest_price_sql(mode: str | None, *, alias: str) -> tuple[str, list]:
     return f"(SELECT MIN({s}.{_S.price_amount}) FROM {SERVICES} {s} WHERE {services})", params
 
 
-def _filters_sql(query: SearchQuery, source, params: list, *, vendor: str) -> str:
+def _filters_sql(criteria: SearchCriteria, source, params: list, *, vendor: str) -> str:
     """The optional filters as one condition about the profile row (and its rating `r`)."""
     conditions = []
-    if query.modality:
+    if criteria.modality:
         conditions.append(
             f"EXISTS(SELECT 1 FROM {MODALITY_LINKS} ml JOIN {MODALITIES} m"
             f" ON m.{_M.id} = ml.{_ML.modality}"
             f" WHERE ml.{_ML.practitionerprofile} = {P}.{_P.id} AND m.{_M.slug} = %s)"
         )
-        params.append(query.modality)
-    if query.language:
+        params.append(criteria.modality)
+    if criteria.language:
         conditions.append(dialect.json_array_contains_sql(f"{P}.{_P.languages}", vendor=vendor))
-        params.append(dialect.json_array_element_param(query.language, vendor=vendor))
-    if query.min_rating is not None:
+        params.append(dialect.json_array_element_param(criteria.language, vendor=vendor))
+    if criteria.min_rating is not None:
         if source is None:
             conditions.append("1 = 0")  # nobody is rated
         else:
             conditions.append(f"r.{source.average_column} >= %s")
-            params.append(query.min_rating)
-    for term in query.terms:
+            params.append(criteria.min_rating)
+    for term in criteria.terms:
         pattern = dialect.contains_pattern(term)
         matches = [dialect.icontains_sql(f"{P}.{column}", vendor=vendor) for column in _P_TEXT]
         conditions.append(f"({' OR '.join(matches)})")
         params += [pattern] * len(matches)
-    if query.mode:
+    if criteria.mode:
         conditions.append(
             f"EXISTS(SELECT 1 FROM {SERVICES} ms WHERE ms.{_S.practitioner} = {P}.{_P.id}"
             f" AND ms.{_S.is_active} AND ms.{_S.mode} = %s)"
         )
-        params.append(query.mode)
-    if query.max_price is not None:
-        price, price_params = _cheapest_price_sql(query.mode, alias="ps")
+        params.append(criteria.mode)
+    if criteria.max_price is not None:
+        price, price_params = _cheapest_price_sql(criteria.mode, alias="ps")
         conditions.append(f"{price} <= %s")
-        params += [*price_params, query.max_price]
+        params += [*price_params, criteria.max_price]
     return " AND ".join(conditions)
 
 
