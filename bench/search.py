@@ -105,10 +105,8 @@ def run(args) -> int:
 
     def selector_query(point, radius):
         # As the API's paginator asks: the page is loaded with its total count.
-        qs = practitioner_search(point=point, radius_km=radius)
-        qs.plan_page(limit=20)
-        qs.count()
-        return [str(p.pk) for p in qs[:20]]
+        profiles, _total = practitioner_search(point=point, radius_km=radius).page(limit=20)
+        return [str(p.pk) for p in profiles]
 
     def http_query(point, radius):
         response = client.get(

@@ -23,3 +23,7 @@ class BookingsConfig(AppConfig):
         )
         # Every app's ready() has run before checks do, so an upper app's port is in by then.
         checks.register(payment_port_registered)
+        from bookings.filters import AvailabilitySearch
+        from directory.search_extensions import register_search_extension
+
+        register_search_extension(AvailabilitySearch())

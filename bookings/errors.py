@@ -5,17 +5,22 @@ and bookings reacts to; the adapter raises these very classes, so bookings can c
 them without knowing which app moves the money.
 """
 
-from core.errors import Conflict, ServiceUnavailable
+from core.errors import ApplicationError, Conflict, InvalidTransition, ServiceUnavailable
+
+__all__ = [
+    "IdempotencyKeyReused",
+    "InvalidTransition",
+    "PaymentNotPossible",
+    "PaymentProviderUnavailable",
+    "PractitionerCannotAcceptPayments",
+    "SearchTooBroad",
+    "SlotUnavailable",
+]
 
 
 class SlotUnavailable(Conflict):
     code = "slot_unavailable"
     message = "That time is not a free slot (any more)."
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    message = "The booking cannot make this change in its current state."
 
 
 class IdempotencyKeyReused(Conflict):
@@ -36,3 +41,8 @@ class PaymentNotPossible(Conflict):
 class PractitionerCannotAcceptPayments(Conflict):
     code = "practitioner_cannot_accept_payments"
     message = "This practitioner cannot accept payments yet."
+
+
+class SearchTooBroad(ApplicationError):
+    code = "search_too_broad"
+    message = "Too many practitioners match to check availability; narrow the search."

@@ -1,16 +1,16 @@
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import django_filters
 from django import forms
 from django.utils import timezone
 
+from bookings.errors import SearchTooBroad
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import practitioners_first_free_slot
 from bookings.slots import horizon
-from core.errors import ApplicationError
-from directory import selectors as directory_selectors
-from directory.filters import PractitionerSearchFilterSet, SearchForm
+from directory.errors import LocationRequired
+from directory.search_extensions import Candidates, SearchExtension
 
 
 class BookingFilter(django_filters.FilterSet):
@@ -39,9 +39,28 @@ NEXT_AVAILABLE_DAYS = 14
 MAX_AVAILABILITY_CANDIDATES = 3000
 
 
-class AvailabilitySearchForm(SearchForm):
-    def clean(self):
-        data = super().clean()
+class AvailabilitySearch(SearchExtension):
+    """Directory search plus `available_from`/`available_to` and `ordering=next_available`.
+
+    The slot engine runs only on the geo-filtered candidates, with the very inputs the
+    slots endpoint uses; dates are days in each practitioner's own zone, as there.
+    Registered in `BookingsConfig.ready()`.
+    """
+
+    orderings = [(ORDER_NEXT_AVAILABLE, "Earliest free slot first (needs a location)")]
+
+    def filters(self):
+        return {
+            "available_from": django_filters.DateFilter(
+                method="filter_noop", help_text="Has a free slot on or after this day (YYYY-MM-DD)."
+            ),
+            "available_to": django_filters.DateFilter(
+                method="filter_noop",
+                help_text="Has a free slot on or before this day (YYYY-MM-DD).",
+            ),
+        }
+
+    def clean(self, data: dict) -> None:
         start, end = data.get("available_from"), data.get("available_to")
         first, last = horizon(timezone.now().date())
         for name, day in (("available_from", start), ("available_to", end)):
@@ -59,40 +78,9 @@ class AvailabilitySearchForm(SearchForm):
                     {"available_to": f"The window is at most {MAX_AVAILABILITY_DAYS} days."},
                     code="invalid",
                 )
-        return data
 
-
-class SearchTooBroad(ApplicationError):
-    code = "search_too_broad"
-    message = "Too many practitioners match to check availability; narrow the search."
-
-
-class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
-    """Directory search plus `available_from`/`available_to` and `ordering=next_available`.
-
-    The slot engine runs only on the geo-filtered candidates, with the very inputs the
-    slots endpoint uses; dates are days in each practitioner's own zone, as there.
-    """
-
-    ORDERING_CHOICES = [
-        *PractitionerSearchFilterSet.ORDERING_CHOICES,
-        (ORDER_NEXT_AVAILABLE, "Earliest free slot first (needs a location)"),
-    ]
-    available_from = django_filters.DateFilter(
-        method="filter_noop", help_text="Has a free slot on or after this day (YYYY-MM-DD)."
-    )
-    available_to = django_filters.DateFilter(
-        method="filter_noop", help_text="Has a free slot on or before this day (YYYY-MM-DD)."
-    )
-    ordering = django_filters.ChoiceFilter(
-        method="filter_noop", choices=ORDERING_CHOICES, help_text="Order of the results."
-    )
-
-    class Meta(PractitionerSearchFilterSet.Meta):
-        form = AvailabilitySearchForm
-
-    def availability_window(self) -> tuple[date, date] | None:
-        data = self.form.cleaned_data
+    @staticmethod
+    def availability_window(data: Mapping) -> tuple[date, date] | None:
         start, end = data.get("available_from"), data.get("available_to")
         if start is None and end is None:
             return None
@@ -100,16 +88,13 @@ class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
         start = start or min(today, end)
         return start, end or start
 
-    def refine_candidates(self, candidates: directory_selectors.SearchResults):
-        data = self.form.cleaned_data
-        window = self.availability_window()
+    def refine(self, candidates: Candidates, data: Mapping) -> Candidates:
+        window = self.availability_window(data)
         by_next = data.get("ordering") == ORDER_NEXT_AVAILABLE
         if window is None and not by_next:
             return candidates
         if data.get("near") is None and not data.get("location"):
-            raise directory_selectors.LocationRequired(
-                "Searching by availability needs `near` or `location`."
-            )
+            raise LocationRequired("Searching by availability needs `near` or `location`.")
         ids = candidates.ids(limit=MAX_AVAILABILITY_CANDIDATES + 1)
         if len(ids) > MAX_AVAILABILITY_CANDIDATES:
             raise SearchTooBroad()
@@ -123,33 +108,13 @@ class PractitionerAvailabilityFilterSet(PractitionerSearchFilterSet):
             mode=data.get("mode") or None,
             earliest=by_next,
         )
-        if self.availability_window() is not None:
+        if self.availability_window(data) is not None:
             ids = [pk for pk in ids if first.get(pk) is not None]
         if by_next:
             # Stable: practitioners free at the same moment keep the selector's order.
             ids.sort(key=lambda pk: (first.get(pk) is None, first.get(pk) or window_end(window)))
-        return RankedProfiles(candidates, ids)
+        return candidates.ranked(ids)
 
 
 def window_end(window: tuple[date, date]) -> datetime:
     return datetime.combine(window[1] + timedelta(days=2), datetime.min.time(), UTC)
-
-
-class RankedProfiles(Sequence):
-    """Profiles in a ranking computed in Python, loaded from the database a page at a time.
-
-    Paginators only need len() and slicing, so only the requested page's rows (with the
-    selector's annotations and prefetches) are ever fetched.
-    """
-
-    def __init__(self, candidates: directory_selectors.SearchResults, ids: list):
-        self.candidates = candidates
-        self.ids = ids
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return self.candidates.profiles(self.ids[index])
-        return self[index : index + 1][0] if index >= 0 else self[len(self) + index]

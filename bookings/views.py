@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPractitioner
 from bookings import selectors, services
-from bookings.filters import BookingFilter, PractitionerAvailabilityFilterSet
+from bookings.filters import BookingFilter
 from bookings.ics import calendar_bytes
 from bookings.models import Booking, CalendarFeedToken
 from bookings.serializers import (
@@ -21,8 +21,6 @@ from bookings.serializers import (
     SlotsQuerySerializer,
     SlotsSerializer,
 )
-from directory.serializers import PractitionerSearchResultSerializer
-from directory.views import PractitionerSearchView
 
 
 def _booking_context(request) -> dict:
@@ -215,16 +213,3 @@ class CalendarFeedView(APIView):
     @extend_schema(auth=[], responses={(200, "text/calendar"): OpenApiTypes.STR})
     def get(self, request, token):
         return _ics_response(selectors.calendar_feed_owner(token=token))
-
-
-class PractitionerAvailabilitySearchView(PractitionerSearchView):
-    """GET /practitioners/: the directory's search plus availability (routed in config/urls)."""
-
-    filterset_class = PractitionerAvailabilityFilterSet
-
-    @extend_schema(
-        summary="Search practitioners",
-        responses={200: PractitionerSearchResultSerializer(many=True)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)

@@ -2,18 +2,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from bookings.views import PractitionerAvailabilitySearchView
 from core import views
 
 api_v1 = [
     path("", include("accounts.urls")),
-    # Before directory.urls: bookings extends the directory's search with availability
-    # (directory must not import bookings, so the wider view is routed here).
-    path(
-        "practitioners/",
-        PractitionerAvailabilitySearchView.as_view(),
-        name="practitioner-search",
-    ),
     path("", include("directory.urls")),
     path("", include("bookings.urls")),
     path("", include("payments.urls")),

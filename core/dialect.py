@@ -5,6 +5,7 @@ Raw statements live in one `sql.py` per app; they take table and column names fr
 between the two databases is written once.
 """
 
+import json
 import sqlite3
 
 from django.db import connections
@@ -31,3 +32,54 @@ def epoch_seconds_sql(column: str, *, vendor: str) -> str:
 def least_function(*, vendor: str) -> str:
     """The name of the two-argument minimum: SQLite's scalar MIN, PostgreSQL's LEAST."""
     return "MIN" if vendor == "sqlite" else "LEAST"
+
+
+def icontains_sql(column: str, *, vendor: str) -> str:
+    """`column` contains the bound pattern of `contains_pattern`, ignoring case (as the ORM's
+    `icontains`: SQLite's LIKE ignores ASCII case itself)."""
+    if vendor == "postgresql":
+        return f"UPPER({column}::text) LIKE UPPER(%s)"
+    return f"{column} LIKE %s ESCAPE '\\'"
+
+
+def contains_pattern(text: str) -> str:
+    """The LIKE pattern matching `text` anywhere, its wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return f"%{escaped}%"
+
+
+def json_array_contains_sql(column: str, *, vendor: str) -> str:
+    """A JSON array column holds the bound string element (see `json_array_element_param`)."""
+    if vendor == "postgresql":
+        return f"{column} @> %s::jsonb"
+    # SQLite has no JSON containment: the quoted element within the stored JSON text.
+    return f"{column} LIKE %s ESCAPE '\\'"
+
+
+def json_array_element_param(element: str, *, vendor: str) -> str:
+    """The parameter of `json_array_contains_sql` for a string without quotes or escapes."""
+    if vendor == "postgresql":
+        return json.dumps([element])
+    return contains_pattern(json.dumps(element))
+
+
+def column_converters(fields, *, using: str = "default") -> list:
+    """Per model field, a function from a raw column value to the field's Python value, as a
+    QuerySet converts it (the backend's converters, then the field's), or None when the
+    driver's value is already right. For rows of raw statements."""
+    connection = connections[using]
+    result = []
+    for field in fields:
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        result.append(_chain(converters, column, connection) if converters else None)
+    return result
+
+
+def _chain(converters, column, connection):
+    def convert(value):
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return convert

@@ -43,6 +43,13 @@ class Conflict(ApplicationError):
     message = "The request conflicts with the current state."
 
 
+class InvalidTransition(Conflict):
+    """A lifecycle (a booking's, a review's) cannot make this change from its current status."""
+
+    code = "invalid_transition"
+    message = "This change is not allowed in the current status."
+
+
 class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "service_unavailable"

@@ -1,10 +1,9 @@
 """Query parameters of the practitioner search, validated by django-filter (bad values → 400).
 
-`PractitionerSearchFilterSet` validates the parameters, turns them into the
-keyword arguments of `directory.selectors.practitioner_search` and hands the
-result to `refine_candidates`, the hook for apps above directory: bookings
-subclasses this FilterSet to add `available_from`/`available_to` and
-`ordering=next_available` without directory knowing about bookings.
+The FilterSet only validates: `directory.selectors.practitioner_search_page` searches
+with its cleaned data. `search_filterset_class()` adds the parameters and orderings of
+the registered search extensions (directory.search_extensions; bookings adds
+`available_from`/`available_to` and `ordering=next_available`).
 """
 
 from __future__ import annotations
@@ -15,11 +14,11 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import QuerySet
 
 from directory import selectors
-from directory.geo import Point, geocode
+from directory.geo import Point
 from directory.models import MAX_PRICE_AMOUNT, Modality, PractitionerProfile, ServiceMode
+from directory.search_extensions import SearchExtension, search_extensions
 
 
 class NearField(forms.CharField):
@@ -78,15 +77,22 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(
                 {"location": "Give either `near` or `location`, not both."}, code="conflict"
             )
+        for extension in search_extensions():
+            extension.clean(data)
         return data
 
 
 _NOOP = "filter_noop"
 
 
+def _ordering_filter(choices) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        method=_NOOP, choices=choices, help_text="Order of the results."
+    )
+
+
 class PractitionerSearchFilterSet(django_filters.FilterSet):
-    #: Orderings the selector applies itself; a subclass may offer more and apply them
-    #: in `refine_candidates` (the selector then orders by its default first).
+    #: Orderings the selector applies itself; search extensions add theirs.
     ORDERING_CHOICES = [
         (selectors.ORDER_DISTANCE, "Distance, nearest first (default with a location)"),
         (selectors.ORDER_RATING, "Rating, best first (default without a location)"),
@@ -130,9 +136,7 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method=_NOOP, max_length=200, help_text="Words in the name, headline or bio."
     )
-    ordering = django_filters.ChoiceFilter(
-        method=_NOOP, choices=ORDERING_CHOICES, help_text="Order of the results."
-    )
+    ordering = _ordering_filter(ORDERING_CHOICES)
 
     class Meta:
         model = PractitionerProfile
@@ -152,46 +156,24 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet):
-        # The search selects its own rows (published profiles); the view's queryset is unused.
-        candidates = selectors.practitioner_search(**self.search_kwargs())
-        return self.refine_candidates(candidates)
 
-    def search_point(self) -> Point | None:
-        data = self.form.cleaned_data
-        if data.get("near") is not None:
-            return data["near"]
-        if data.get("location"):
-            return geocode(data["location"])
-        return None
+_composed: dict[tuple[SearchExtension, ...], type[PractitionerSearchFilterSet]] = {}
 
-    def search_kwargs(self) -> dict:
-        """The validated parameters as keyword arguments of `practitioner_search`."""
-        data = self.form.cleaned_data
-        radius = data.get("radius_km")
-        ordering = data.get("ordering") or None
-        point = self.search_point()
-        if ordering == selectors.ORDER_DISTANCE and point is None:
-            raise selectors.LocationRequired()
-        return {
-            "point": point,
-            "radius_km": float(radius) if radius is not None else selectors.DEFAULT_RADIUS_KM,
-            "modality": data.get("modality") or None,
-            "language": data.get("language") or None,
-            "mode": data.get("mode") or None,
-            "max_price": data.get("max_price"),
-            "min_rating": data.get("min_rating"),
-            "q": data.get("q") or None,
-            "ordering": ordering if ordering in selectors.SEARCH_ORDERINGS else None,
-        }
 
-    def refine_candidates(self, candidates: selectors.SearchResults):
-        """Hook for subclasses: filter or reorder the candidates before pagination.
-
-        Receives the selector's `SearchResults` (ordered; profiles come with
-        `distance_km` and prefetches) and returns it, or another sequence of
-        profiles in the final order that supports len() and slicing.
-        `self.form.cleaned_data` holds the validated parameters, including any
-        a subclass declared.
-        """
-        return candidates
+def search_filterset_class() -> type[PractitionerSearchFilterSet]:
+    """The search's FilterSet with the registered extensions' parameters and orderings."""
+    extensions = search_extensions()
+    if not extensions:
+        return PractitionerSearchFilterSet
+    if extensions not in _composed:
+        attrs = {}
+        for extension in extensions:
+            attrs.update(extension.filters())
+        choices = [*PractitionerSearchFilterSet.ORDERING_CHOICES]
+        choices += [choice for extension in extensions for choice in extension.orderings]
+        attrs["ordering"] = _ordering_filter(choices)
+        attrs["ORDERING_CHOICES"] = choices
+        _composed[extensions] = type(
+            "PractitionerSearchFilterSet", (PractitionerSearchFilterSet,), attrs
+        )
+    return _composed[extensions]

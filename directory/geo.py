@@ -24,8 +24,7 @@ from functools import cache
 from django.conf import settings
 from django.core.cache import cache as django_cache
 
-from core.dialect import least_function
-from core.errors import ApplicationError, ServiceUnavailable
+from directory.errors import AddressNotFound, GeocoderUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def grid_cells(boxes: list[Box]) -> list[int] | tuple[int, int]:
 
 
 def great_circle_km(a: Point, b: Point) -> float:
-    """Haversine distance in Python; the same formula as `great_circle_sql`."""
+    """Haversine distance in Python; the same formula as `directory.sql.great_circle_sql`."""
     lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
     dlat = lat2 - lat1
     dlng = math.radians(b.longitude - a.longitude)
@@ -136,38 +135,7 @@ def great_circle_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(h, 1.0)))
 
 
-def great_circle_sql(
-    point: Point, latitude_sql: str, longitude_sql: str, *, vendor: str
-) -> tuple[str, list[float]]:
-    """Haversine distance in km from point to two SQL column expressions: SQL and its params.
-
-    Uses only SQL math functions both databases have (SQLite's built-in math
-    functions, which Django registers itself where SQLite lacks them). The
-    point's constants are bound, not inlined, so the statement's text is the
-    same for every point and SQLite reuses its compiled form: compiling it
-    cost as much as running it.
-    """
-    lat0 = math.radians(point.latitude)
-    diameter, least = repr(2 * EARTH_RADIUS_KM), least_function(vendor=vendor)
-    lat, lng = latitude_sql, longitude_sql
-    sql = (
-        f"({diameter} * ASIN(SQRT({least}((POWER(SIN((RADIANS({lat}) - %s) / 2), 2)"
-        f" + %s * COS(RADIANS({lat})) * POWER(SIN((RADIANS({lng}) - %s) / 2), 2)), 1.0))))"
-    )
-    return sql, [lat0, math.cos(lat0), math.radians(point.longitude)]
-
-
 # --- Geocoding -----------------------------------------------------------------
-
-
-class AddressNotFound(ApplicationError):
-    code = "address_not_found"
-    message = "The address could not be found."
-
-
-class GeocoderUnavailable(ServiceUnavailable):
-    code = "geocoder_unavailable"
-    message = "The geocoding service is unavailable; try again shortly."
 
 
 _MISS = "miss"

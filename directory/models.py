@@ -53,11 +53,6 @@ class PractitionerProfile(models.Model):
     cancellation_window_hours = models.PositiveIntegerField(default=24)
     late_cancellation_refund_percent = models.PositiveIntegerField(default=0)
 
-    # Ratings from approved reviews only; kept by reviews.services in the moderating transaction.
-    rating_sum = models.PositiveIntegerField(default=0)
-    rating_count = models.PositiveIntegerField(default=0)
-    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-
     # What a search result shows besides the columns above (directory.search_cards):
     # derived data, rebuilt by directory.services when its sources change.
     search_card = models.JSONField(default=dict, db_default={}, editable=False)
@@ -66,9 +61,6 @@ class PractitionerProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["is_published", "rating_average"], name="profile_pub_rating_idx"),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_notice_minutes__lte=10080), name="profile_min_notice_range"
@@ -91,10 +83,6 @@ class PractitionerProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(late_cancellation_refund_percent__lte=100),
                 name="profile_late_refund_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(rating_count=0) | Q(rating_sum__gte=models.F("rating_count")),
-                name="profile_rating_consistent",
             ),
         ]
 

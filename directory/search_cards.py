@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import transaction
+
+from directory import sql
 
 # The `cheapest` key for a search without a mode; the others are ServiceMode values.
 ANY_MODE = "any"
@@ -70,18 +72,10 @@ def rebuild_search_cards(
     Takes the models as arguments so that a migration can pass its historical ones.
     Each batch locks its profiles first, as the single-profile rebuilds of
     `directory.services` do, so a concurrent edit is never overwritten by an older
-    card. Plain rows and one UPDATE per profile sent together: model instances and
-    `bulk_update` took half an hour at a million profiles. Returns the number rebuilt;
-    `on_batch` gets the running total after each batch.
+    card. Plain rows in, cards written by `directory.sql.update_search_cards`. Returns
+    the number rebuilt; `on_batch` gets the running total after each batch.
     """
-    connection = connections[using]
     link_model = profile_model.modalities.through
-    card_field, pk_field = profile_model._meta.get_field("search_card"), profile_model._meta.pk
-    quote = connection.ops.quote_name
-    update = (
-        f"UPDATE {quote(profile_model._meta.db_table)} SET {quote(card_field.column)} = %s"
-        f" WHERE {quote(pk_field.column)} = %s"
-    )
     done, last = 0, None
     while True:
         with transaction.atomic(using=using):
@@ -111,21 +105,18 @@ def rebuild_search_cards(
             )
             for row in services.values("practitioner_id", "id", "price_amount", "currency", "mode"):
                 sources[row.pop("practitioner_id")]["services"].append(SimpleNamespace(**row))
-            params = []
-            for pk, source in sources.items():
-                card = build_search_card(
-                    modalities=source["modalities"],
-                    active_locations=source["locations"],
-                    active_services=source["services"],
+            cards = [
+                (
+                    pk,
+                    build_search_card(
+                        modalities=source["modalities"],
+                        active_locations=source["locations"],
+                        active_services=source["services"],
+                    ),
                 )
-                params.append(
-                    (
-                        card_field.get_db_prep_save(card, connection),
-                        pk_field.get_db_prep_value(pk, connection),
-                    )
-                )
-            with connection.cursor() as cursor:
-                cursor.executemany(update, params)
+                for pk, source in sources.items()
+            ]
+            sql.update_search_cards(profile_model, cards, using=using)
         done, last = done + len(ids), ids[-1]
         if on_batch is not None:
             on_batch(done)

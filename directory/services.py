@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from core.errors import Conflict
 from directory import codes
+from directory.errors import ProfileIncomplete
 from directory.geo import Point, geocode_address
 from directory.models import (
     AvailabilityRule,
@@ -36,11 +37,6 @@ from directory.models import (
 from directory.search_cards import build_search_card
 
 MINUTES_PER_DAY = 24 * 60
-
-
-class ProfileIncomplete(Conflict):
-    code = "profile_incomplete"
-    message = "The profile cannot be published yet."
 
 
 def _unique_slug(*, base: str, exclude_pk=None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPractitioner
 from directory import selectors, services
-from directory.filters import PractitionerSearchFilterSet
+from directory.filters import search_filterset_class
 from directory.models import AvailabilityRule, Location, PractitionerProfile, Service, TimeOff
 from directory.serializers import (
     AvailabilityRuleSerializer,
@@ -36,31 +37,42 @@ class ModalityListView(generics.ListAPIView):
 
 
 class PractitionerSearchView(generics.ListAPIView):
-    """Public search of published practitioners.
-
-    Subclass it to extend the search: set `filterset_class` to a subclass of
-    `PractitionerSearchFilterSet` (new parameters; `refine_candidates` to
-    filter or reorder the candidates before pagination).
-    """
+    """Public search of published practitioners, with the registered search extensions
+    (directory.search_extensions): their parameters, orderings and refine steps."""
 
     permission_classes = [AllowAny]
     serializer_class = PractitionerSearchResultSerializer
+    # For the OpenAPI parameters; `list` validates with the same FilterSet itself.
     filter_backends = [DjangoFilterBackend]
-    filterset_class = PractitionerSearchFilterSet
+
+    @property
+    def filterset_class(self):
+        return search_filterset_class()
 
     def get_queryset(self):
-        return PractitionerProfile.objects.all()
+        # The search selects its own rows; the FilterSet (and the schema) want the model.
+        return PractitionerProfile.objects.none()
 
+    # Errors (400 `invalid`/`address_not_found`/`location_required`, 503) are the
+    # documented defaults of every endpoint.
     @extend_schema(
         summary="Search practitioners",
-        responses={
-            200: PractitionerSearchResultSerializer(many=True),
-            400: OpenApiResponse(description="Bad parameter, or `address_not_found`"),
-            503: OpenApiResponse(description="The geocoder is unavailable"),
-        },
+        responses={200: PractitionerSearchResultSerializer(many=True)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        filterset = self.filterset_class(
+            request.query_params, queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        page = selectors.practitioner_search_page(
+            params=filterset.form.cleaned_data, page=self.paginator.page_request(request)
+        )
+        data = self.get_serializer(page.rows, many=True).data
+        return self.paginator.page_response(request, page, data)
 
 
 class PractitionerDetailView(APIView):

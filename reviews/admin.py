@@ -4,12 +4,12 @@ so ratings, the audit fields and the practitioner's e-mail behave as in the API.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
 from core.errors import ApplicationError
 from reviews import services
 from reviews.models import REASON_MAX_LENGTH, FlagCode, Review, ReviewFlag, ReviewReport
+from reviews.selectors import open_report_count
 
 
 class FlagListFilter(admin.SimpleListFilter):
@@ -101,11 +101,7 @@ class ReviewAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .prefetch_related("flags")
-            .annotate(
-                _open_reports=Count(
-                    "reports", filter=Q(reports__resolved_at__isnull=True), distinct=True
-                )
-            )
+            .annotate(_open_reports=open_report_count())
         )
 
     @admin.display(description="flags")

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
@@ -126,3 +126,31 @@ class ReviewReport(models.Model):
 
     def __str__(self):
         return f"report on {self.review_id} by {self.reporter_id}"
+
+
+class PractitionerRating(models.Model):
+    """A practitioner's rating from approved reviews only, kept by reviews.services in the
+    transaction that changes a review's status. No row: not rated yet."""
+
+    practitioner = models.OneToOneField(
+        PractitionerProfile, on_delete=models.PROTECT, primary_key=True, related_name="rating"
+    )
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The search's `min_rating` and `ordering=-rating` (SQLite allows no NULLS
+            # LAST in an index).
+            models.Index(fields=["-rating_average", "-rating_count"], name="rating_rank_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating_count=0) | Q(rating_sum__gte=F("rating_count")),
+                name="rating_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating_average} ({self.rating_count}) for {self.practitioner_id}"

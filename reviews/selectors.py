@@ -1,7 +1,21 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from directory.models import PractitionerProfile
-from reviews.models import Review, ReviewFlag, ReviewStatus
+from reviews.models import Review, ReviewFlag, ReviewReport, ReviewStatus
+
+
+def _open_report(prefix: str = "") -> Q:
+    """A report still awaiting a moderator's decision (the rule, written once)."""
+    return Q(**{f"{prefix}resolved_at__isnull": True})
+
+
+def review_open_reports(*, review: Review) -> QuerySet[ReviewReport]:
+    return ReviewReport.objects.filter(_open_report(), review=review)
+
+
+def open_report_count() -> Count:
+    """Annotation of a Review queryset: its reports still awaiting a decision."""
+    return Count("reports", filter=_open_report("reports__"), distinct=True)
 
 
 def review_list_public(*, practitioner: PractitionerProfile) -> QuerySet[Review]:
@@ -18,10 +32,7 @@ def review_list_moderation() -> QuerySet[Review]:
         Review.objects.select_related("client", "practitioner", "moderated_by")
         .prefetch_related(Prefetch("flags", queryset=ReviewFlag.objects.order_by("code")))
         .annotate(
-            open_report_count=Count(
-                "reports", filter=Q(reports__resolved_at__isnull=True), distinct=True
-            ),
-            report_count=Count("reports", distinct=True),
+            open_report_count=open_report_count(), report_count=Count("reports", distinct=True)
         )
         .order_by("created_at", "id")
     )

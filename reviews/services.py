@@ -1,7 +1,8 @@
 """Every write on reviews. Rating aggregates change in the transaction that changes a status.
 
 Lock order everywhere: the practitioner profile first, then the review row (each in pk
-order when there are several), so two moderators or reporters never deadlock.
+order when there are several), then the practitioner's rating row, so two moderators or
+reporters never deadlock.
 """
 
 import logging
@@ -15,25 +16,33 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking, BookingStatus
-from core.errors import Conflict, NotFound, PermissionDenied
+from core.errors import InvalidTransition, PermissionDenied
 from directory.models import PractitionerProfile
+from reviews.errors import (
+    AlreadyReported,
+    BookingNotCompleted,
+    BookingNotFound,
+    NotBookingClient,
+    NotReviewedPractitioner,
+    OwnReview,
+    ReviewExists,
+    ReviewNotApproved,
+    ReviewNotFound,
+)
 from reviews.flags import detect_flags
 from reviews.models import (
     REASON_MAX_LENGTH,
     REPLY_MAX_LENGTH,
     TEXT_MAX_LENGTH,
+    PractitionerRating,
     Review,
     ReviewFlag,
     ReviewReport,
     ReviewStatus,
 )
+from reviews.selectors import review_open_reports
 
 logger = logging.getLogger(__name__)
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    message = "The review cannot move to that status from its current one."
 
 
 # Which statuses a moderator's decision may start from.
@@ -56,7 +65,7 @@ def _lock_profile_and_review(*, review_id) -> tuple[PractitionerProfile, Review]
         Review.objects.filter(pk=review_id).values_list("practitioner_id", flat=True).first()
     )
     if practitioner_id is None:
-        raise NotFound("Review not found.", code="review_not_found")
+        raise ReviewNotFound()
     # A review never changes practitioner, so the id read above stays right under the lock.
     profile = PractitionerProfile.objects.select_for_update().get(pk=practitioner_id)
     review = Review.objects.select_for_update().get(pk=review_id)
@@ -66,18 +75,22 @@ def _lock_profile_and_review(*, review_id) -> tuple[PractitionerProfile, Review]
 def _apply_rating_change(
     *, profile: PractitionerProfile, review: Review, old_status: str, new_status: str
 ) -> None:
-    """Keep the locked profile's aggregates equal to the sum over its approved reviews."""
+    """Keep the practitioner's rating equal to the sum over its approved reviews.
+
+    The caller holds the profile's lock, so the rating row is created at most once.
+    """
     was_counted = old_status == ReviewStatus.APPROVED
     counts = new_status == ReviewStatus.APPROVED
     if was_counted == counts:
         return
+    rating, _ = PractitionerRating.objects.select_for_update().get_or_create(practitioner=profile)
     sign = 1 if counts else -1
-    profile.rating_sum += sign * review.rating
-    profile.rating_count += sign
-    profile.rating_average = rating_average(
-        rating_sum=profile.rating_sum, rating_count=profile.rating_count
+    rating.rating_sum += sign * review.rating
+    rating.rating_count += sign
+    rating.rating_average = rating_average(
+        rating_sum=rating.rating_sum, rating_count=rating.rating_count
     )
-    profile.save(update_fields=["rating_sum", "rating_count", "rating_average", "updated_at"])
+    rating.save(update_fields=["rating_sum", "rating_count", "rating_average"])
 
 
 def _validate_text(*, field: str, value: str, max_length: int, required: bool) -> str:
@@ -100,17 +113,13 @@ def review_create(*, user: User, booking_id, rating: int, text: str) -> Review:
         # No lock needed: `completed` is final, and the one-to-one constraint settles a race.
         booking = Booking.objects.select_related("practitioner").filter(pk=booking_id).first()
         if booking is None or user.pk not in (booking.client_id, booking.practitioner.user_id):
-            raise NotFound("Booking not found.", code="booking_not_found")
+            raise BookingNotFound()
         if booking.client_id != user.pk:
-            raise PermissionDenied(
-                "Only the booking's client can review it.", code="not_booking_client"
-            )
+            raise NotBookingClient()
         if booking.status != BookingStatus.COMPLETED:
-            raise Conflict(
-                "Only a completed booking can be reviewed.", code="booking_not_completed"
-            )
+            raise BookingNotCompleted()
         if Review.objects.filter(booking=booking).exists():
-            raise Conflict("This booking has already been reviewed.", code="review_exists")
+            raise ReviewExists()
         try:
             with transaction.atomic():
                 review = Review.objects.create(
@@ -123,7 +132,7 @@ def review_create(*, user: User, booking_id, rating: int, text: str) -> Review:
                 )
         except IntegrityError as exc:
             # A concurrent request for the same booking won the race.
-            raise Conflict("This booking has already been reviewed.", code="review_exists") from exc
+            raise ReviewExists() from exc
         ReviewFlag.objects.bulk_create(
             ReviewFlag(review=review, code=flag.code, detail=flag.detail)
             for flag in detect_flags(text)
@@ -152,7 +161,7 @@ def _notify_practitioner_of_approval(*, review_id) -> None:
 
 
 def _resolve_open_reports(*, review: Review, now) -> None:
-    ReviewReport.objects.filter(review=review, resolved_at__isnull=True).update(resolved_at=now)
+    review_open_reports(review=review).update(resolved_at=now)
 
 
 def _decide(*, review_id, moderator: User, new_status: str, reason: str = "") -> Review:
@@ -227,13 +236,11 @@ def review_reply(*, review_id, user: User, text: str) -> Review:
         if review is None or not _visible_to(
             review=review, practitioner_user_id=review.practitioner.user_id, user=user
         ):
-            raise NotFound("Review not found.", code="review_not_found")
+            raise ReviewNotFound()
         if review.practitioner.user_id != user.pk:
-            raise PermissionDenied(
-                "Only the reviewed practitioner can reply.", code="not_reviewed_practitioner"
-            )
+            raise NotReviewedPractitioner()
         if review.status != ReviewStatus.APPROVED:
-            raise Conflict("Only an approved review can be answered.", code="review_not_approved")
+            raise ReviewNotApproved("Only an approved review can be answered.")
         review.reply = text
         review.replied_at = timezone.now()
         review.save(update_fields=["reply", "replied_at", "updated_at"])
@@ -252,15 +259,15 @@ def review_report(*, review_id, user: User, reason: str) -> ReviewReport:
     with transaction.atomic(durable=True):
         profile, review = _lock_profile_and_review(review_id=review_id)
         if not _visible_to(review=review, practitioner_user_id=profile.user_id, user=user):
-            raise NotFound("Review not found.", code="review_not_found")
+            raise ReviewNotFound()
         if review.client_id == user.pk:
-            raise PermissionDenied("You cannot report your own review.", code="own_review")
+            raise OwnReview()
         if review.status != ReviewStatus.APPROVED:
-            raise Conflict("Only an approved review can be reported.", code="review_not_approved")
+            raise ReviewNotApproved("Only an approved review can be reported.")
         if ReviewReport.objects.filter(review=review, reporter=user).exists():
-            raise Conflict("You have already reported this review.", code="already_reported")
+            raise AlreadyReported()
         report = ReviewReport.objects.create(review=review, reporter=user, reason=reason)
-        open_reports = ReviewReport.objects.filter(review=review, resolved_at__isnull=True).count()
+        open_reports = review_open_reports(review=review).count()
         if open_reports >= settings.REVIEW_REPORT_THRESHOLD:
             review.status = ReviewStatus.PENDING
             review.save(update_fields=["status", "updated_at"])

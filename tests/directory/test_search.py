@@ -10,6 +10,7 @@ from directory.geo import Point
 from directory.models import Location, Modality, PractitionerProfile, Service
 from directory.selectors import practitioner_search
 from directory.services import search_card_refresh
+from reviews.models import PractitionerRating
 from tests.factories import client_for, make_practitioner
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,15 @@ def ids(response):
 
 
 def rated(profile, *ratings):
-    profile.rating_count = len(ratings)
-    profile.rating_sum = sum(ratings)
-    profile.rating_average = Decimal(sum(ratings)) / len(ratings) if ratings else None
-    profile.save()
+    # Ratings are reviews' table (directory reads it through directory.ratings).
+    PractitionerRating.objects.update_or_create(
+        practitioner=profile,
+        defaults={
+            "rating_count": len(ratings),
+            "rating_sum": sum(ratings),
+            "rating_average": Decimal(sum(ratings)) / len(ratings) if ratings else None,
+        },
+    )
     return profile
 
 

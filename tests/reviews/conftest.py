@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import MODERATORS_GROUP, Role
 from bookings.models import Booking, BookingStatus
 from reviews import services
+from reviews.models import PractitionerRating
 from tests import factories
 from tests.factories import make_practitioner, make_user
 
@@ -29,6 +30,13 @@ def make_booking(*, client, profile, service, status=BookingStatus.COMPLETED) ->
         status=status,
         completed_at=end if status == BookingStatus.COMPLETED else None,
         hold=end if status == BookingStatus.PENDING_PAYMENT else None,
+    )
+
+
+def rating_of(profile) -> PractitionerRating:
+    """The practitioner's stored rating; unsaved and empty (0, 0, None) before any approval."""
+    return PractitionerRating.objects.filter(practitioner=profile).first() or PractitionerRating(
+        practitioner=profile
     )
 
 

@@ -16,15 +16,15 @@ import random
 import secrets
 import time
 import uuid
-from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections, models, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from directory import sql
 from directory.cities import City, load_cities
 from directory.models import (
     AvailabilityRule,
@@ -197,52 +197,6 @@ def scatter(rng: random.Random, city: City) -> tuple[float, float]:
     return round(latitude, 6), round(longitude, 6)
 
 
-def _converter(field, connection):
-    if isinstance(field, (models.UUIDField, models.ForeignKey)):
-        target = field.target_field if isinstance(field, models.ForeignKey) else field
-        if isinstance(target, models.UUIDField) and not connection.features.has_native_uuid_field:
-            return lambda v: None if v is None else v.hex
-        return None
-    if isinstance(field, (models.JSONField, models.DateTimeField, models.DecimalField)):
-        return lambda v: field.get_db_prep_save(v, connection)
-    return None
-
-
-def bulk_insert(model, rows: list[dict]) -> None:
-    """Plain multi-row INSERTs: the ORM's per-value preparation costs more than SQLite."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    keys = list(rows[0])
-    fields = [model._meta.get_field(name) for name in keys]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    converters = [(key, _converter(f, connection)) for key, f in zip(keys, fields, strict=True)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor == "postgresql":
-        # COPY is several times faster than INSERT on PostgreSQL (1M practitioners).
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(
-                    [convert(row[key]) if convert else row[key] for key, convert in converters]
-                )
-        return
-    # SQLite allows 32766 bound parameters per statement, PostgreSQL 65535.
-    per_statement = max(1, min(1000, 30000 // len(fields)))
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params = []
-            for row in chunk:
-                for key, convert in converters:
-                    params.append(convert(row[key]) if convert else row[key])
-            sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row_sql] * len(chunk))
-            cursor.execute(sql, params)
-
-
 class Command(BaseCommand):
     help = "Create N published demo practitioners around real cities (bulk inserts)."
 
@@ -308,9 +262,6 @@ class Command(BaseCommand):
                 }
             )
             picked = rng.sample(modalities, k=rng.choice((1, 1, 2, 3)))
-            rated = rng.random() < 0.7
-            count = rng.randint(1, 60) if rated else 0
-            rating_sum = sum(rng.choice((3, 4, 4, 5, 5, 5)) for _ in range(count))
             languages = list(city.languages)
             if "en" not in languages and rng.random() < 0.5:
                 languages.append("en")
@@ -331,11 +282,6 @@ class Command(BaseCommand):
                 "buffer_minutes": rng.choice((0, 10, 15)),
                 "cancellation_window_hours": rng.choice((24, 48)),
                 "late_cancellation_refund_percent": rng.choice((0, 50)),
-                "rating_sum": rating_sum,
-                "rating_count": count,
-                "rating_average": (
-                    (Decimal(rating_sum) / count).quantize(Decimal("0.01")) if count else None
-                ),
                 "created_at": now,
                 "updated_at": now,
                 "max_advance_days": 90,
@@ -412,4 +358,4 @@ class Command(BaseCommand):
             (Service, services),
             (AvailabilityRule, rules),
         ):
-            bulk_insert(model, rows)
+            sql.bulk_insert(model, rows)
