@@ -1,6 +1,6 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from directory.models import PractitionerProfile
+from directory.selectors import published_practitioner_get
 from reviews.models import Review, ReviewFlag, ReviewReport, ReviewStatus
 
 
@@ -18,7 +18,9 @@ def open_report_count() -> Count:
     return Count("reports", filter=_open_report("reports__"), distinct=True)
 
 
-def review_list_public(*, practitioner: PractitionerProfile) -> QuerySet[Review]:
+def review_list_public(*, id_or_slug: str) -> QuerySet[Review]:
+    """Approved reviews of a published practitioner, newest first; 404 for an unknown one."""
+    practitioner = published_practitioner_get(id_or_slug=id_or_slug)
     return (
         Review.objects.filter(practitioner=practitioner, status=ReviewStatus.APPROVED)
         .select_related("client")

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsModerator
-from directory.selectors import published_practitioner_get
 from reviews import selectors, services
 from reviews.filters import ModerationReviewFilter
 from reviews.serializers import (
@@ -196,5 +195,4 @@ class PractitionerReviewListView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        profile = published_practitioner_get(id_or_slug=self.kwargs["id_or_slug"])
-        return selectors.review_list_public(practitioner=profile)
+        return selectors.review_list_public(id_or_slug=self.kwargs["id_or_slug"])
