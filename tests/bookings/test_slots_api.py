@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.bookings.conftest import iso, make_booking, slots_on
-from tests.factories import make_practitioner, make_user
+from tests.bookings.conftest import iso, slots_on
+from tests.factories import make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 
