@@ -1,17 +1,16 @@
-"""Shared fixtures: API clients per role and a few factories.
+"""Shared fixtures: users and API clients per role (the rows come from tests.factories).
 
 Tests marked `postgres` are deselected (not skipped) on SQLite; `make test`
 runs the suite a second time against a throwaway PostgreSQL where they run.
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts.models import MODERATORS_GROUP, Role
-from tests.factories import client_for, make_user
+from accounts.models import Role
+from tests.factories import client_for, make_moderator, make_user
 
 # localstripe fixtures (`localstripe`, `stripe_local_api`, `stripe_local`) for any test that pays.
 pytest_plugins = ["tests.payments.localstripe_plugin"]
@@ -68,11 +67,6 @@ def api_client():
 
 
 @pytest.fixture
-def user_factory(db):
-    return make_user
-
-
-@pytest.fixture
 def client_user(db):
     return make_user(role=Role.CLIENT)
 
@@ -84,10 +78,7 @@ def practitioner_user(db):
 
 @pytest.fixture
 def moderator_user(db):
-    user = make_user(role=Role.CLIENT)
-    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
-    user.groups.add(group)
-    return user
+    return make_moderator()
 
 
 @pytest.fixture

@@ -1,16 +1,25 @@
-"""Small factories for tests: users of each role and authenticated API clients."""
+"""The one set of test factories: users of each role, practitioners with what they offer,
+bookings in any state, payments and reviews, and authenticated API clients.
+
+Plain functions rather than factory_boy: most rows here are made through the services
+(profiles, reviews, search cards), and each function's keywords say all it can vary.
+"""
 
 import itertools
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import Role, User
+from accounts.models import MODERATORS_GROUP, Role, User
+from bookings.models import BookingStatus
 from directory.services import profile_create_for_practitioner
 
 PASSWORD = "calm-Waters-2026"
 _counter = itertools.count(1)
+_past_days = itertools.count(2)
 
 
 def make_user(*, role=Role.CLIENT, email=None, name=None, password=PASSWORD, **extra) -> User:
@@ -27,10 +36,45 @@ def make_user(*, role=Role.CLIENT, email=None, name=None, password=PASSWORD, **e
     return user
 
 
+def make_moderator(**extra) -> User:
+    """A client account in the moderators group."""
+    user = make_user(role=Role.CLIENT, **extra)
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    user.groups.add(group)
+    return user
+
+
 def client_for(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client
+
+
+def make_location(profile, *, latitude=52.52, longitude=13.405, **fields):
+    """A location written straight to the table (no search card refresh)."""
+    from directory.models import Location
+
+    return Location.objects.create(
+        practitioner=profile, latitude=latitude, longitude=longitude, **fields
+    )
+
+
+def make_service(profile, **fields):
+    """A service written straight to the table (no search card refresh).
+
+    Defaults: the 60-minute craniosacral session for 90.00 EUR, online unless a
+    location is given.
+    """
+    from directory.models import Service
+
+    values = {
+        "name": "Craniosacral session",
+        "duration_minutes": 60,
+        "price_amount": 9000,
+        "currency": "eur",
+        "mode": "in_person" if fields.get("location") else "online",
+    }
+    return Service.objects.create(practitioner=profile, **{**values, **fields})
 
 
 def make_practitioner(
@@ -53,7 +97,7 @@ def make_practitioner(
     Returns (user, profile, service). Rules run every listed weekday from
     weekly_hours[0]:00 to weekly_hours[1]:00 in the practitioner's timezone.
     """
-    from directory.models import AvailabilityRule, Location, Service
+    from directory.models import AvailabilityRule
     from directory.services import search_card_refresh
 
     user = make_user(role=Role.PRACTITIONER, name=name)
@@ -64,21 +108,19 @@ def make_practitioner(
     for field, value in profile_fields.items():
         setattr(profile, field, value)
     profile.save()
-    location = Location.objects.create(
-        practitioner=profile,
+    location = make_location(
+        profile,
         name="Practice",
         city=city,
         latitude=latitude,
         longitude=longitude,
         is_listed=published,
     )
-    service = Service.objects.create(
-        practitioner=profile,
-        name="Craniosacral session",
+    service = make_service(
+        profile,
         duration_minutes=duration_minutes,
         price_amount=price_amount,
         currency=currency,
-        mode="in_person",
         location=location,
     )
     search_card_refresh(profile=profile)
@@ -92,15 +134,49 @@ def make_practitioner(
     return user, profile, service
 
 
-def make_booking(*, client, service, start, status="confirmed", hold=None, completed_at=None):
+def past_hour():
+    """A whole hour in the past, on a different day at each call (so bookings never clash)."""
+    return (timezone.now() - timedelta(days=next(_past_days))).replace(
+        minute=0, second=0, microsecond=0
+    )
+
+
+_UNSET = object()
+
+
+def make_booking(
+    *,
+    client,
+    service,
+    start=None,
+    status=BookingStatus.CONFIRMED,
+    hold=_UNSET,
+    completed_at=_UNSET,
+):
     """A booking written straight to the table, for states the clock cannot reach in a test.
 
-    Blocks [start, end + buffer) as booking_create_idempotent does.
+    Blocks [start, end + buffer) as booking_create_idempotent does. Defaults follow the
+    status: a completed booking starts at a `past_hour()` and was completed at its end;
+    any other starts three days ahead. A pending one holds its slot for 15 more minutes
+    (the table requires a hold); `hold` and `completed_at` are None otherwise.
     """
     from bookings.models import Booking
 
     profile = service.practitioner
+    if start is None:
+        if status == BookingStatus.COMPLETED:
+            start = past_hour()
+        else:
+            start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
     end = start + timedelta(minutes=service.duration_minutes)
+    if hold is _UNSET:
+        hold = (
+            timezone.now() + timedelta(minutes=15)
+            if status == BookingStatus.PENDING_PAYMENT
+            else None
+        )
+    if completed_at is _UNSET:
+        completed_at = end if status == BookingStatus.COMPLETED else None
     return Booking.objects.create(
         client=client,
         practitioner=profile,
@@ -134,3 +210,11 @@ def make_payment(*, booking, **fields):
         "currency": booking.currency,
     }
     return Payment.objects.create(booking=booking, **{**values, **fields})
+
+
+def make_review(*, client, service, rating=4, text="A calm, careful and kind session."):
+    """A pending review, written through reviews.services, of a fresh completed booking."""
+    from reviews import services
+
+    booking = make_booking(client=client, service=service, status=BookingStatus.COMPLETED)
+    return services.review_create(user=client, booking_id=booking.pk, rating=rating, text=text)

@@ -1,4 +1,4 @@
-"""Helpers for booking tests: free slots as the engine sees them, bookings in any state."""
+"""Helpers for booking tests: free slots as the engine sees them, practitioners to book."""
 
 from datetime import timedelta
 
@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.selectors import practitioner_slots
-from tests.factories import make_booking, make_practitioner  # noqa: F401 (re-exported)
+from tests.factories import make_practitioner
 
 
 def slots_on(profile, service, days_ahead: int):

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_confirm, booking_expire
-from tests.bookings.conftest import free_start, iso, make_booking, slots_on
-from tests.factories import client_for, make_practitioner, make_user
+from tests.bookings.conftest import free_start, iso, slots_on
+from tests.factories import client_for, make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 

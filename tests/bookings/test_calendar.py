@@ -5,8 +5,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bookings.models import BookingStatus
-from tests.bookings.conftest import free_start, make_booking
-from tests.factories import client_for, make_user
+from tests.bookings.conftest import free_start
+from tests.factories import client_for, make_booking, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from bookings.models import BookingStatus
 from bookings.services import creation
-from tests.bookings.conftest import free_start, iso, make_booking
-from tests.factories import make_user
+from tests.bookings.conftest import free_start, iso
+from tests.factories import make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -17,9 +17,9 @@ from bookings.errors import PaymentNotPossible, PaymentProviderUnavailable
 from bookings.models import Booking, BookingStatus
 from bookings.payment_port import RefundSent
 from bookings.services import PaymentSettled, booking_create_idempotent
-from tests.bookings.conftest import free_start, iso, make_booking
+from tests.bookings.conftest import free_start, iso
 from tests.bookings.fake_payment_port import FakePayment
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import client_for, make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from directory.models import TimeOff
-from tests.bookings.conftest import make_booking, slots_on
-from tests.factories import make_practitioner, make_user
+from tests.bookings.conftest import slots_on
+from tests.factories import make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 

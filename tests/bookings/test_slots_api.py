@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.bookings.conftest import iso, make_booking, slots_on
-from tests.factories import make_practitioner, make_user
+from tests.bookings.conftest import iso, slots_on
+from tests.factories import make_booking, make_location, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -120,12 +120,10 @@ def test_time_off_removes_slots(api_client):
 
 
 def test_rules_tied_to_another_location_give_no_in_person_slots(api_client):
-    from directory.models import AvailabilityRule, Location
+    from directory.models import AvailabilityRule
 
     _, profile, service = make_practitioner(min_notice_minutes=0, weekdays=())
-    other = Location.objects.create(
-        practitioner=profile, city="Potsdam", latitude=52.4, longitude=13.06
-    )
+    other = make_location(profile, city="Potsdam", latitude=52.4, longitude=13.06)
     weekday = (timezone.now().date() + timedelta(days=4)).weekday()
     AvailabilityRule.objects.create(
         practitioner=profile,

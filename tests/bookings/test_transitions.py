@@ -6,8 +6,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bookings.models import BookingStatus
-from tests.bookings.conftest import free_start, iso, make_booking
-from tests.factories import client_for, make_practitioner, make_user
+from tests.bookings.conftest import free_start, iso
+from tests.factories import client_for, make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 

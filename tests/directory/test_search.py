@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.geo import Point
-from directory.models import Location, Modality, PractitionerProfile, Service
+from directory.models import Modality, PractitionerProfile, Service
 from directory.selectors import practitioner_search
 from directory.services import search_card_refresh
 from reviews.models import PractitionerRating
-from tests.factories import client_for, make_practitioner
+from tests.factories import client_for, make_location, make_practitioner, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -101,18 +101,9 @@ def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
     mitte.save()
     mitte.modalities.set(Modality.objects.filter(slug__in=["reiki", "massage-therapy"]))
     rated(mitte, 5, 4, 4)
-    Location.objects.create(
-        practitioner=mitte, city="Pankow", latitude=52.57, longitude=13.40, is_listed=True
-    )
+    make_location(mitte, city="Pankow", latitude=52.57, longitude=13.40, is_listed=True)
     Service.objects.filter(practitioner=potsdam).update(is_active=False)  # no price
-    Service.objects.create(
-        practitioner=mitte,
-        name="Online",
-        duration_minutes=45,
-        price_amount=4000,
-        currency="eur",
-        mode="online",
-    )
+    make_service(mitte, name="Online", duration_minutes=45, price_amount=4000, mode="online")
     for profile in (mitte, potsdam):  # written around directory.services
         search_card_refresh(profile=profile)
     for params in ({"near": BERLIN}, {}, {"near": BERLIN, "mode": "online"}):
@@ -367,13 +358,8 @@ def test_mode_filter_and_online_only_practitioners(api_client, berlin):
     online_only.save()
     Service.objects.filter(pk=service.pk).update(mode="online", location=None, price_amount=2000)
     online_only.locations.update(is_active=False, is_listed=False)  # no location at all
-    Service.objects.create(
-        practitioner=berlin["mitte"],
-        name="Video",
-        duration_minutes=30,
-        price_amount=3000,
-        currency="eur",
-        mode="online",
+    make_service(
+        berlin["mitte"], name="Video", duration_minutes=30, price_amount=3000, mode="online"
     )
     for profile in (online_only, berlin["mitte"]):  # written around directory.services
         search_card_refresh(profile=profile)
@@ -484,9 +470,7 @@ def test_constant_number_of_queries(api_client):
         for i in range(n_practitioners):
             _, profile, _ = make_practitioner(name=f"Q{i}", latitude=40 + i * 0.001, longitude=-3.7)
             profile.modalities.set(modalities)
-            Location.objects.create(
-                practitioner=profile, latitude=40.1, longitude=-3.7, is_listed=True
-            )
+            make_location(profile, latitude=40.1, longitude=-3.7, is_listed=True)
         with CaptureQueriesContext(connection) as ctx:
             response = api_client.get(URL, {"near": "40,-3.7", "modality": modalities[0].slug})
         assert response.status_code == 200
@@ -502,14 +486,8 @@ def test_constant_number_of_queries(api_client):
 def test_public_detail_by_id_or_slug(api_client, berlin):
     mitte = berlin["mitte"]
     rated(mitte, 4)
-    Service.objects.create(
-        practitioner=mitte,
-        name="Old",
-        duration_minutes=30,
-        price_amount=10,
-        currency="eur",
-        mode="online",
-        is_active=False,
+    make_service(
+        mitte, name="Old", duration_minutes=30, price_amount=10, mode="online", is_active=False
     )
     by_id = api_client.get(f"{URL}{mitte.pk}/")
     by_slug = api_client.get(f"{URL}{mitte.slug}/")

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Role
 from directory.models import AvailabilityRule, Location, Service
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import client_for, make_location, make_practitioner, make_service, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -377,9 +377,9 @@ def test_time_off_crud_and_validation(practitioner_api):
 
 def _objects_of(user):
     profile = user.practitioner_profile
-    location = Location.objects.create(practitioner=profile, city="Berlin", latitude=1, longitude=1)
-    service = Service.objects.create(
-        practitioner=profile, name="S", duration_minutes=60, price_amount=1, location=location
+    location = make_location(profile, city="Berlin", latitude=1, longitude=1)
+    service = make_service(
+        profile, name="S", duration_minutes=60, price_amount=1, currency="usd", location=location
     )
     rule = AvailabilityRule.objects.create(
         practitioner=profile, weekday=0, start_minute=540, end_minute=600

@@ -1,15 +1,9 @@
-"""Helpers for payments tests: signed events, bookings in any state, paying like Stripe.js."""
+"""Helpers for payments tests: signed events, waiting on webhooks, paying like Stripe.js."""
 
 import hashlib
 import hmac
 import json
 import time
-from datetime import timedelta
-
-from django.utils import timezone
-
-from bookings.models import Booking, BookingStatus
-from tests import factories
 
 WEBHOOK_SECRET = "whsec_test_stillpoint"
 SECRET_KEY = "sk_test_stillpoint"
@@ -42,24 +36,6 @@ def make_event(event_type: str, obj: dict, *, event_id: str | None = None) -> di
         "api_version": "2024-06-20",
         "data": {"object": obj},
     }
-
-
-def make_booking(
-    *,
-    client,
-    service,
-    start=None,
-    hold_minutes: int = 15,
-    status=BookingStatus.PENDING_PAYMENT,
-) -> Booking:
-    start = start or (timezone.now() + timedelta(days=3)).replace(microsecond=0)
-    return factories.make_booking(
-        client=client,
-        service=service,
-        start=start,
-        status=status,
-        hold=timezone.now() + timedelta(minutes=hold_minutes),
-    )
 
 
 def wait_for(predicate, *, timeout: float = 10.0):

@@ -8,13 +8,15 @@ from django.db import connection, connections, transaction
 from bookings.models import BookingStatus
 from directory.models import PractitionerProfile
 from payments.models import Refund, WebhookEvent
-from tests.factories import make_payment, make_practitioner, make_user
-from tests.payments.helpers import make_booking, make_event, post_event
+from tests.factories import make_booking, make_payment, make_practitioner, make_user
+from tests.payments.helpers import make_event, post_event
 
 
 def _payment():
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     return make_payment(booking=booking, disputed=True)
 
 

@@ -12,8 +12,8 @@ from payments import intents, refunds
 from payments.errors import PractitionerCannotAcceptPayments
 from payments.models import ConnectAccount, Payment, PaymentStatus, Refund, StripeCustomer
 from tests.bookings.conftest import free_start, iso
-from tests.factories import client_for, make_payment, make_practitioner, make_user
-from tests.payments.helpers import WEBHOOK_SECRET, make_booking, make_event, post_event
+from tests.factories import client_for, make_booking, make_payment, make_practitioner, make_user
+from tests.payments.helpers import WEBHOOK_SECRET, make_event, post_event
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,9 @@ def test_practitioner_without_charges_is_409_and_hold_released(
         ConnectAccount.objects.create(
             practitioner=profile, stripe_account_id=account_id, charges_enabled=charges_enabled
         )
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
 
     with pytest.raises(PractitionerCannotAcceptPayments) as exc:
         booking_payment_start(booking=booking)

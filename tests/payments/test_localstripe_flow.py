@@ -20,8 +20,8 @@ from payments.models import (
     WebhookEvent,
 )
 from payments.refunds import payment_refund
-from tests.factories import make_practitioner, make_user
-from tests.payments.helpers import make_booking, pay, wait_for
+from tests.factories import make_booking, make_practitioner, make_user
+from tests.payments.helpers import pay, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +33,9 @@ def _status(booking):
 def test_payment_intent_succeeded_confirms_booking(stripe_local):
     _, _, service = make_practitioner()
     client_user = make_user()
-    booking = make_booking(client=client_user, service=service)
+    booking = make_booking(
+        client=client_user, service=service, status=BookingStatus.PENDING_PAYMENT
+    )
 
     payment = payment_start_for_booking(booking=booking)
 
@@ -56,9 +58,12 @@ def test_payment_intent_succeeded_confirms_booking(stripe_local):
 def test_customer_is_created_once_per_client(stripe_local):
     _, _, service = make_practitioner()
     client_user = make_user()
-    first = make_booking(client=client_user, service=service)
+    first = make_booking(client=client_user, service=service, status=BookingStatus.PENDING_PAYMENT)
     second = make_booking(
-        client=client_user, service=service, start=first.start + timedelta(hours=2)
+        client=client_user,
+        service=service,
+        start=first.start + timedelta(hours=2),
+        status=BookingStatus.PENDING_PAYMENT,
     )
     p1 = payment_start_for_booking(booking=first)
     p2 = payment_start_for_booking(booking=second)
@@ -70,7 +75,9 @@ def test_customer_is_created_once_per_client(stripe_local):
 
 def test_declined_card_stays_pending_then_expires_and_intent_is_cancelled(stripe_local):
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     payment = payment_start_for_booking(booking=booking)
 
     with pytest.raises(stripe.CardError):
@@ -92,9 +99,11 @@ def test_declined_card_stays_pending_then_expires_and_intent_is_cancelled(stripe
     assert payment.status == PaymentStatus.CANCELED
 
 
-def _paid_booking(stripe_local, **booking_kwargs):
+def _paid_booking(stripe_local):
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service, **booking_kwargs)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     payment = payment_start_for_booking(booking=booking)
     pay(stripe_local, payment.payment_intent_id)
     wait_for(lambda: Payment.objects.get(pk=payment.pk).status == PaymentStatus.SUCCEEDED)
@@ -125,7 +134,9 @@ def test_cancel_refund_is_visible_in_localstripe_and_ledger_and_capped(stripe_lo
 
 def test_refund_of_an_unpaid_booking_moves_no_money(stripe_local):
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     payment_start_for_booking(booking=booking)
     assert payment_refund(booking=booking, amount=9000, reason="cancellation") is None
     assert not Refund.objects.exists()
@@ -133,7 +144,9 @@ def test_refund_of_an_unpaid_booking_moves_no_money(stripe_local):
 
 def test_late_success_after_expiry_confirms_when_slot_still_free(stripe_local):
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     payment = payment_start_for_booking(booking=booking)
     Booking.objects.filter(pk=booking.pk).update(
         status=BookingStatus.EXPIRED, hold_expires_at=timezone.now() - timedelta(minutes=1)
@@ -147,7 +160,9 @@ def test_late_success_after_expiry_confirms_when_slot_still_free(stripe_local):
 
 def test_unreachable_stripe_releases_hold_and_leaves_no_intent(stripe_local, settings):
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     before = len(stripe_local.v1.payment_intents.list(params={"limit": 100}).data)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # discard port: nothing listens
 

@@ -10,8 +10,8 @@ from django.db.utils import OperationalError
 
 from bookings.models import BookingStatus
 from payments.models import ConnectAccount, Payment, PaymentStatus, Refund, WebhookEvent
-from tests.factories import client_for, make_payment, make_practitioner, make_user
-from tests.payments.helpers import WEBHOOK_PATH, make_booking, make_event, post_event, sign
+from tests.factories import client_for, make_booking, make_payment, make_practitioner, make_user
+from tests.payments.helpers import WEBHOOK_PATH, make_event, post_event, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def pending(webhook_secret):
     """A pending booking with its payment, as payment_start_for_booking leaves them."""
     _, _, service = make_practitioner()
-    booking = make_booking(client=make_user(), service=service)
+    booking = make_booking(
+        client=make_user(), service=service, status=BookingStatus.PENDING_PAYMENT
+    )
     payment = make_payment(booking=booking)
     return booking, payment
 

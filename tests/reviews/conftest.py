@@ -1,36 +1,11 @@
-"""Helpers for review tests: completed bookings made through the ORM, reviews via services."""
-
-import itertools
-from datetime import timedelta
+"""Fixtures and helpers for review tests; the rows themselves come from tests.factories."""
 
 import pytest
-from django.contrib.auth.models import Group
-from django.utils import timezone
 
-from accounts.models import MODERATORS_GROUP, Role
-from bookings.models import Booking, BookingStatus
+from accounts.models import Role
 from reviews import services
 from reviews.models import PractitionerRating
-from tests import factories
-from tests.factories import make_practitioner, make_user
-
-_days = itertools.count(2)
-
-
-def make_booking(*, client, profile, service, status=BookingStatus.COMPLETED) -> Booking:
-    """A past booking in the given status; each call takes a different day."""
-    start = (timezone.now() - timedelta(days=next(_days))).replace(
-        minute=0, second=0, microsecond=0
-    )
-    end = start + timedelta(minutes=service.duration_minutes)
-    return factories.make_booking(
-        client=client,
-        service=service,
-        start=start,
-        status=status,
-        completed_at=end if status == BookingStatus.COMPLETED else None,
-        hold=end if status == BookingStatus.PENDING_PAYMENT else None,
-    )
+from tests.factories import make_moderator, make_practitioner, make_user
 
 
 def rating_of(profile) -> PractitionerRating:
@@ -40,16 +15,10 @@ def rating_of(profile) -> PractitionerRating:
     )
 
 
-def make_moderator(**extra):
-    user = make_user(role=Role.CLIENT, **extra)
-    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
-    user.groups.add(group)
-    return user
-
-
-def make_review(*, client, profile, service, rating=4, text="A calm, careful and kind session."):
-    booking = make_booking(client=client, profile=profile, service=service)
-    return services.review_create(user=client, booking_id=booking.pk, rating=rating, text=text)
+def rating_totals(profile) -> tuple:
+    """(rating_sum, rating_count, rating_average) as stored for the practitioner."""
+    rating = rating_of(profile)
+    return rating.rating_sum, rating.rating_count, rating.rating_average
 
 
 def approve(review, moderator):

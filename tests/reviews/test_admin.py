@@ -6,8 +6,8 @@ from django.test import Client
 
 from accounts.models import Role
 from reviews.models import ReviewStatus
-from tests.factories import make_user
-from tests.reviews.conftest import approve, make_review, rating_of
+from tests.factories import make_review, make_user
+from tests.reviews.conftest import approve, rating_of, rating_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +24,13 @@ def staff():
 
 @pytest.fixture
 def queue(practice, reviewer, moderator):
-    _, profile, service = practice
+    _, _, service = practice
     return {
         "linky": make_review(
-            client=reviewer, profile=profile, service=service, rating=2, text="See www.spam.com now"
+            client=reviewer, service=service, rating=2, text="See www.spam.com now"
         ),
-        "calm": make_review(client=reviewer, profile=profile, service=service, rating=5),
-        "approved": approve(
-            make_review(client=reviewer, profile=profile, service=service, rating=4), moderator
-        ),
+        "calm": make_review(client=reviewer, service=service, rating=5),
+        "approved": approve(make_review(client=reviewer, service=service, rating=4), moderator),
     }
 
 
@@ -106,11 +104,7 @@ def test_bulk_reject_asks_for_a_reason_then_goes_through_the_service(staff, queu
         assert queue[key].rejection_reason == "Advertising"
         assert queue[key].moderated_by == user
     profile.refresh_from_db()
-    assert (
-        rating_of(profile).rating_sum,
-        rating_of(profile).rating_count,
-        rating_of(profile).rating_average,
-    ) == (0, 0, None)
+    assert rating_totals(profile) == (0, 0, None)
 
 
 def test_reviews_cannot_be_edited_added_or_deleted_in_admin(staff, queue):

@@ -5,8 +5,8 @@ import pytest
 from directory.models import PractitionerProfile
 from reviews import services
 from reviews.models import Review, ReviewStatus
-from tests.factories import make_practitioner, make_user
-from tests.reviews.conftest import make_moderator, make_review, rating_of
+from tests.factories import make_moderator, make_practitioner, make_review, make_user
+from tests.reviews.conftest import rating_of, rating_totals
 from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -17,9 +17,7 @@ def test_concurrent_approvals_never_lose_a_rating():
     client = make_user(name="Anna Kowalski")
     moderators = [make_moderator() for _ in range(6)]
     ratings = [5, 4, 3, 5, 1, 2]
-    reviews = [
-        make_review(client=client, profile=profile, service=service, rating=r) for r in ratings
-    ]
+    reviews = [make_review(client=client, service=service, rating=r) for r in ratings]
 
     errors = run_together(
         [
@@ -41,7 +39,7 @@ def test_concurrent_reports_cross_the_threshold_once(settings):
     settings.REVIEW_REPORT_THRESHOLD = 3
     _, profile, service = make_practitioner()
     moderator = make_moderator()
-    review = make_review(client=make_user(), profile=profile, service=service, rating=5)
+    review = make_review(client=make_user(), service=service, rating=5)
     services.review_approve(review_id=review.pk, moderator=moderator)
     reporters = [make_user() for _ in range(5)]
 
@@ -57,8 +55,4 @@ def test_concurrent_reports_cross_the_threshold_once(settings):
     assert {exc.code for exc in errors} == {"review_not_found"}
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.PENDING
     profile = PractitionerProfile.objects.get(pk=profile.pk)
-    assert (
-        rating_of(profile).rating_sum,
-        rating_of(profile).rating_count,
-        rating_of(profile).rating_average,
-    ) == (0, 0, None)
+    assert rating_totals(profile) == (0, 0, None)

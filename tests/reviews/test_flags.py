@@ -2,10 +2,10 @@
 
 import pytest
 
+from bookings.models import BookingStatus
 from reviews.flags import detect_flags, profanity_words
 from reviews.models import ReviewFlag
-from tests.factories import client_for
-from tests.reviews.conftest import make_booking
+from tests.factories import client_for, make_booking
 
 CALM = "A calm, careful session; my back pain eased within a week."
 
@@ -53,8 +53,8 @@ def test_word_list_is_data_in_the_app():
 
 @pytest.mark.django_db
 def test_submission_stores_flags_for_moderators(practice, reviewer, moderator):
-    _, profile, service = practice
-    booking = make_booking(client=reviewer, profile=profile, service=service)
+    _, _, service = practice
+    booking = make_booking(client=reviewer, service=service, status=BookingStatus.COMPLETED)
     response = client_for(reviewer).post(
         f"/api/v1/bookings/{booking.pk}/review/",
         {"rating": 1, "text": "AWFUL SESSION, WRITE TO ME AT anna@example.org FOR THE TRUTH"},

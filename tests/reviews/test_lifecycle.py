@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from bookings.models import BookingStatus
 from reviews.models import Review, ReviewReport, ReviewStatus
-from tests.factories import client_for, make_user
-from tests.reviews.conftest import approve, make_booking, make_review, rating_of
+from tests.factories import client_for, make_booking, make_review, make_user, past_hour
+from tests.reviews.conftest import approve, rating_of, rating_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _reject(api, review_id, reason="Contains contact details."):
 
 def test_client_reviews_a_completed_booking_once(practice, reviewer):
     _, profile, service = practice
-    booking = make_booking(client=reviewer, profile=profile, service=service)
+    booking = make_booking(client=reviewer, service=service, status=BookingStatus.COMPLETED)
     api = client_for(reviewer)
     url = f"/api/v1/bookings/{booking.pk}/review/"
 
@@ -38,11 +38,7 @@ def test_client_reviews_a_completed_booking_once(practice, reviewer):
     review = Review.objects.get(pk=response.json()["id"])
     assert (review.client, review.practitioner, review.booking) == (reviewer, profile, booking)
     profile.refresh_from_db()
-    assert (
-        rating_of(profile).rating_sum,
-        rating_of(profile).rating_count,
-        rating_of(profile).rating_average,
-    ) == (0, 0, None)
+    assert rating_totals(profile) == (0, 0, None)
 
     again = api.post(url, {"rating": 1, "text": "Changed my mind about everything here."})
     assert again.status_code == 409
@@ -61,8 +57,8 @@ def test_client_reviews_a_completed_booking_once(practice, reviewer):
     ],
 )
 def test_only_completed_bookings_can_be_reviewed(practice, reviewer, status):
-    _, profile, service = practice
-    booking = make_booking(client=reviewer, profile=profile, service=service, status=status)
+    _, _, service = practice
+    booking = make_booking(client=reviewer, service=service, start=past_hour(), status=status)
     response = client_for(reviewer).post(
         f"/api/v1/bookings/{booking.pk}/review/", {"rating": 4, "text": "Lovely place."}
     )
@@ -82,8 +78,8 @@ def test_only_completed_bookings_can_be_reviewed(practice, reviewer, status):
     ],
 )
 def test_bad_review_input_is_a_400(practice, reviewer, body, field):
-    _, profile, service = practice
-    booking = make_booking(client=reviewer, profile=profile, service=service)
+    _, _, service = practice
+    booking = make_booking(client=reviewer, service=service, status=BookingStatus.COMPLETED)
     response = client_for(reviewer).post(f"/api/v1/bookings/{booking.pk}/review/", body)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -106,9 +102,9 @@ def test_approve_counts_in_rating_records_who_and_mails_practitioner(
     practice, reviewer, moderator, mailoutbox, django_capture_on_commit_callbacks
 ):
     prac_user, profile, service = practice
-    first = make_review(client=reviewer, profile=profile, service=service, rating=5)
-    second = make_review(client=reviewer, profile=profile, service=service, rating=4)
-    third = make_review(client=reviewer, profile=profile, service=service, rating=4)
+    first = make_review(client=reviewer, service=service, rating=5)
+    second = make_review(client=reviewer, service=service, rating=4)
+    third = make_review(client=reviewer, service=service, rating=4)
     api = client_for(moderator)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -141,15 +137,9 @@ def test_reject_requires_a_reason_and_removes_an_approved_review_from_rating(
     practice, reviewer, moderator, mailoutbox, django_capture_on_commit_callbacks
 ):
     _, profile, service = practice
-    review = approve(
-        make_review(client=reviewer, profile=profile, service=service, rating=3), moderator
-    )
+    review = approve(make_review(client=reviewer, service=service, rating=3), moderator)
     profile.refresh_from_db()
-    assert (
-        rating_of(profile).rating_sum,
-        rating_of(profile).rating_count,
-        rating_of(profile).rating_average,
-    ) == (3, 1, 3)
+    assert rating_totals(profile) == (3, 1, 3)
     api = client_for(moderator)
 
     for body in ({}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 1001}):
@@ -165,11 +155,7 @@ def test_reject_requires_a_reason_and_removes_an_approved_review_from_rating(
     assert review.status == ReviewStatus.REJECTED
     assert review.moderated_by == moderator
     profile.refresh_from_db()
-    assert (
-        rating_of(profile).rating_sum,
-        rating_of(profile).rating_count,
-        rating_of(profile).rating_average,
-    ) == (0, 0, None)
+    assert rating_totals(profile) == (0, 0, None)
     assert mailoutbox == []  # only approvals are announced
 
     assert _reject(api, review.pk).json()["code"] == "invalid_transition"
@@ -189,12 +175,10 @@ def test_decisions_on_unknown_review_are_404(moderator):
 def test_queue_is_oldest_first_with_flags_status_filter_and_report_counts(
     practice, reviewer, moderator
 ):
-    _, profile, service = practice
-    old = make_review(
-        client=reviewer, profile=profile, service=service, text="Lovely, call her on 0170 1234567"
-    )
-    mid = approve(make_review(client=reviewer, profile=profile, service=service), moderator)
-    new = make_review(client=reviewer, profile=profile, service=service, text="ok")
+    _, _, service = practice
+    old = make_review(client=reviewer, service=service, text="Lovely, call her on 0170 1234567")
+    mid = approve(make_review(client=reviewer, service=service), moderator)
+    new = make_review(client=reviewer, service=service, text="ok")
     ReviewReport.objects.create(review=mid, reporter=make_user(), reason="Fake")
     api = client_for(moderator)
 
@@ -227,7 +211,7 @@ def test_queue_is_oldest_first_with_flags_status_filter_and_report_counts(
 
 def test_practitioner_replies_once_and_may_edit(practice, reviewer, moderator):
     prac_user, profile, service = practice
-    review = approve(make_review(client=reviewer, profile=profile, service=service), moderator)
+    review = approve(make_review(client=reviewer, service=service), moderator)
     api = client_for(prac_user)
     url = f"/api/v1/reviews/{review.pk}/reply/"
 
@@ -245,8 +229,8 @@ def test_practitioner_replies_once_and_may_edit(practice, reviewer, moderator):
 
 
 def test_reply_to_a_pending_review(practice, reviewer):
-    prac_user, profile, service = practice
-    review = make_review(client=reviewer, profile=profile, service=service)
+    prac_user, _, service = practice
+    review = make_review(client=reviewer, service=service)
     url = f"/api/v1/reviews/{review.pk}/reply/"
 
     response = client_for(prac_user).post(url, {"text": "Thanks"})
@@ -263,12 +247,8 @@ def test_reply_to_a_pending_review(practice, reviewer):
 def test_reports_at_threshold_send_review_back_to_pending(practice, reviewer, moderator, settings):
     settings.REVIEW_REPORT_THRESHOLD = 3
     _, profile, service = practice
-    kept = approve(
-        make_review(client=reviewer, profile=profile, service=service, rating=5), moderator
-    )
-    review = approve(
-        make_review(client=reviewer, profile=profile, service=service, rating=1), moderator
-    )
+    kept = approve(make_review(client=reviewer, service=service, rating=5), moderator)
+    review = approve(make_review(client=reviewer, service=service, rating=1), moderator)
     reporters = [client_for(make_user()) for _ in range(4)]
     url = f"/api/v1/reviews/{review.pk}/report/"
     public_url = f"/api/v1/practitioners/{profile.pk}/reviews/"
@@ -287,11 +267,7 @@ def test_reports_at_threshold_send_review_back_to_pending(practice, reviewer, mo
     review.refresh_from_db()
     assert review.status == ReviewStatus.PENDING
     profile.refresh_from_db()
-    assert (
-        rating_of(profile).rating_sum,
-        rating_of(profile).rating_count,
-        rating_of(profile).rating_average,
-    ) == (5, 1, 5)
+    assert rating_totals(profile) == (5, 1, 5)
     assert [r["id"] for r in APIClient().get(public_url).json()["results"]] == [str(kept.pk)]
     # Out of the public eye, it cannot be reported further until a moderator decides.
     assert reporters[3].post(url, {"reason": "Me too"}).status_code == 404
@@ -308,9 +284,9 @@ def test_reports_at_threshold_send_review_back_to_pending(practice, reviewer, mo
 
 
 def test_report_needs_a_reason_and_an_approved_review(practice, reviewer, moderator):
-    prac_user, profile, service = practice
-    pending = make_review(client=reviewer, profile=profile, service=service)
-    approved = approve(make_review(client=reviewer, profile=profile, service=service), moderator)
+    prac_user, _, service = practice
+    pending = make_review(client=reviewer, service=service)
+    approved = approve(make_review(client=reviewer, service=service), moderator)
     api = client_for(prac_user)
 
     assert api.post(f"/api/v1/reviews/{approved.pk}/report/", {}).status_code == 400
@@ -325,7 +301,7 @@ def test_a_failing_mail_server_does_not_fail_the_approval(
     practice, reviewer, moderator, monkeypatch, django_capture_on_commit_callbacks
 ):
     _, profile, service = practice
-    review = make_review(client=reviewer, profile=profile, service=service, rating=4)
+    review = make_review(client=reviewer, service=service, rating=4)
 
     def broken_send_mail(**kwargs):
         raise ConnectionRefusedError("smtp down")

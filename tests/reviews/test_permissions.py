@@ -10,9 +10,17 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from bookings.models import BookingStatus
 from reviews.models import Review, ReviewReport, ReviewStatus
-from tests.factories import client_for, make_practitioner, make_user
-from tests.reviews.conftest import approve, make_booking, make_moderator, make_review, rating_of
+from tests.factories import (
+    client_for,
+    make_booking,
+    make_moderator,
+    make_practitioner,
+    make_review,
+    make_user,
+)
+from tests.reviews.conftest import approve, rating_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +53,7 @@ def world(db):
     other_client = make_user(role=Role.CLIENT, name="Ben Otto")
     moderator = make_moderator(name="Mo Derator")
     # "other client" has a completed booking of their own with the same practitioner.
-    make_booking(client=other_client, profile=profile, service=service)
+    make_booking(client=other_client, service=service, status=BookingStatus.COMPLETED)
     users = {
         "anonymous": None,
         "client": make_user(role=Role.CLIENT, name="Cleo Client"),
@@ -56,14 +64,14 @@ def world(db):
         "moderator": moderator,
         "staff": make_user(role=Role.CLIENT, name="Stef Staff", is_staff=True),
     }
-    pending = make_review(client=booking_client, profile=profile, service=service, rating=2)
-    approved = approve(
-        make_review(client=booking_client, profile=profile, service=service, rating=5), moderator
-    )
+    pending = make_review(client=booking_client, service=service, rating=2)
+    approved = approve(make_review(client=booking_client, service=service, rating=5), moderator)
     return World(
         users=users,
         profile=profile,
-        completed_booking=make_booking(client=booking_client, profile=profile, service=service),
+        completed_booking=make_booking(
+            client=booking_client, service=service, status=BookingStatus.COMPLETED
+        ),
         pending_review=pending,
         approved_review=approved,
     )

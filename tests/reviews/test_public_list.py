@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from reviews import services
-from tests.factories import client_for, make_practitioner, make_user
-from tests.reviews.conftest import approve, make_review
+from tests.factories import client_for, make_practitioner, make_review, make_user
+from tests.reviews.conftest import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -14,25 +14,22 @@ def test_public_list_shows_approved_reviews_newest_first_without_emails(
     practice, reviewer, moderator
 ):
     prac_user, profile, service = practice
-    older = approve(
-        make_review(client=reviewer, profile=profile, service=service, rating=5), moderator
-    )
+    older = approve(make_review(client=reviewer, service=service, rating=5), moderator)
     newer = approve(
         make_review(
             client=make_user(name="Jonas", email="jonas@example.org"),
-            profile=profile,
             service=service,
             rating=3,
             text="Good, if a little rushed at the end of it.",
         ),
         moderator,
     )
-    make_review(client=reviewer, profile=profile, service=service)  # pending
-    rejected = make_review(client=reviewer, profile=profile, service=service)
+    make_review(client=reviewer, service=service)  # pending
+    rejected = make_review(client=reviewer, service=service)
     services.review_reject(review_id=rejected.pk, moderator=moderator, reason="Off topic")
     services.review_reply(review_id=older.pk, user=prac_user, text="Thank you, Anna.")
-    _, other_profile, other_service = make_practitioner(name="Olaf Berg")
-    approve(make_review(client=reviewer, profile=other_profile, service=other_service), moderator)
+    _, _, other_service = make_practitioner(name="Olaf Berg")
+    approve(make_review(client=reviewer, service=other_service), moderator)
 
     response = APIClient().get(f"/api/v1/practitioners/{profile.pk}/reviews/")
 
@@ -61,7 +58,7 @@ def test_public_list_by_slug_paginates_and_hides_unknown_or_unpublished(
 ):
     _, profile, service = practice
     for _ in range(3):
-        approve(make_review(client=reviewer, profile=profile, service=service), moderator)
+        approve(make_review(client=reviewer, service=service), moderator)
     api = APIClient()
 
     page = api.get(f"/api/v1/practitioners/{profile.slug}/reviews/?page_size=2").json()
@@ -85,7 +82,6 @@ def test_lists_take_a_fixed_number_of_queries(
     for n in range(6):
         review = make_review(
             client=make_user(name=f"Client Number{n}"),
-            profile=profile,
             service=service,
             text="Visit www.example.com" if n % 2 else "Quiet, warm and professional care.",
         )

@@ -22,8 +22,8 @@ from core.errors import ApplicationError
 from directory.models import PractitionerProfile
 from reviews import services
 from reviews.models import Review, ReviewStatus
-from tests.factories import make_practitioner, make_user
-from tests.reviews.conftest import make_moderator, make_review, rating_of
+from tests.factories import make_moderator, make_practitioner, make_review, make_user
+from tests.reviews.conftest import rating_of
 
 THRESHOLD = 2
 N_REPORTERS = 3
@@ -39,8 +39,7 @@ class RatingMachine(RuleBasedStateMachine):
         self.moderator = make_moderator()
         self.reporters = [make_user(role=Role.CLIENT) for _ in range(N_REPORTERS)]
         self.reviews = [
-            make_review(client=client, profile=self.profile, service=service, rating=rating)
-            for rating in ratings
+            make_review(client=client, service=service, rating=rating) for rating in ratings
         ]
         self.status = {review.pk: ReviewStatus.PENDING for review in self.reviews}
         self.open_reports = {review.pk: set() for review in self.reviews}

@@ -4,14 +4,14 @@ review_count, min_rating, ordering=-rating)."""
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import client_for, make_practitioner, make_user
-from tests.reviews.conftest import make_booking
+from bookings.models import BookingStatus
+from tests.factories import client_for, make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def _review(reviewer, profile, service, rating):
-    booking = make_booking(client=reviewer, profile=profile, service=service)
+    booking = make_booking(client=reviewer, service=service, status=BookingStatus.COMPLETED)
     response = client_for(reviewer).post(
         f"/api/v1/bookings/{booking.pk}/review/",
         {"rating": rating, "text": "An honest account of a calm session."},
