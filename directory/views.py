@@ -37,8 +37,11 @@ class ModalityListView(generics.ListAPIView):
 
 
 class PractitionerSearchView(generics.ListAPIView):
-    """Public search of published practitioners, with the registered search extensions
-    (directory.search_extensions): their parameters, orderings and refine steps."""
+    """Published practitioners near a point or a place, filtered and ordered as asked.
+
+    With `available_from`/`available_to`, only practitioners with a free slot in that
+    window; `ordering=next_available` puts the soonest free slot first.
+    """
 
     permission_classes = [AllowAny]
     serializer_class = PractitionerSearchResultSerializer
