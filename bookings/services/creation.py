@@ -92,13 +92,14 @@ def booking_create_idempotent(
     refused before any hold is taken. With a key, a replay returns the first booking
     (and its payment) and False.
     """
+    if service.price_amount > 0:
+        # First of all the checks: the API has always answered this one before the others.
+        payment_port.get().ensure_payable(practitioner=service.practitioner)
     given_now, now = now, now or timezone.now()
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
         raise ValidationError({"Idempotency-Key": ["Use a key of 1 to 255 characters."]})
     start = as_utc(start)
     _bookable_service(service, client)
-    if service.price_amount > 0:
-        payment_port.get().ensure_payable(practitioner=service.practitioner)
     booking, created = _hold_or_replay(
         client=client,
         service=service,

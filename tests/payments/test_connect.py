@@ -167,6 +167,33 @@ def test_booking_a_practitioner_who_cannot_take_charges_is_409(connect, connecte
     assert not Booking.objects.exists()
 
 
+@pytest.mark.parametrize("case", ["own_service", "inactive_service", "long_idempotency_key"])
+def test_an_unpayable_practitioner_is_refused_before_any_other_check(connect, connected, case):
+    """The API answers this 409 first, as it always has, whatever else is wrong."""
+    connected["account"].charges_enabled = False
+    connected["account"].save()
+    api, headers = connected["client_api"], {}
+    if case == "own_service":
+        api = connected["practitioner_api"]
+    elif case == "inactive_service":
+        connected["service"].is_active = False
+        connected["service"].save()
+    else:
+        headers = {"HTTP_IDEMPOTENCY_KEY": "k" * 300}
+    start = free_start(connected["profile"], connected["service"])
+
+    response = api.post(
+        "/api/v1/bookings/",
+        {"service": str(connected["service"].pk), "start": iso(start)},
+        **headers,
+    )
+
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "practitioner_cannot_accept_payments"
+    assert len(connect.calls) == 0
+    assert not Booking.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("account_id", "charges_enabled"), [("", False), ("acct_new", False)], ids=["none", "unready"]
 )
