@@ -31,6 +31,7 @@ from bench.setup import (
     prepare_database,
     query_cities,
     seed_directory,
+    seed_ratings,
     setup_django,
 )
 
@@ -47,6 +48,12 @@ def parse_args(argv=None):
         type=int,
         default=20,
         help="queries per radius for the slow naive baseline (and the top-20 check)",
+    )
+    parser.add_argument(
+        "--unplaced-queries",
+        type=int,
+        default=20,
+        help="queries per kind of search without a point (each sorts every practitioner)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -95,7 +102,11 @@ def run(args) -> int:
         migrate()
         started = time.monotonic()
         seed_directory(practitioners=args.n, seed=args.seed)
-        print(f"bench.search: seeded in {time.monotonic() - started:.1f} s", flush=True)
+        rated = seed_ratings(fraction=0.7, seed=args.seed)
+        print(
+            f"bench.search: seeded in {time.monotonic() - started:.1f} s ({rated} rated)",
+            flush=True,
+        )
     analyze()
 
     points = [
@@ -175,17 +186,89 @@ def run(args) -> int:
             p50 = statistics.median(timings[method])
             rows.append((method, radius, p50, percentile(timings[method], 95), naive_p50 / p50))
 
+    unplaced_rows, unplaced_mismatches = measure_without_point(client, args)
+    mismatches += unplaced_mismatches
+
     print()
     print(f"Geo search, {vendor}, {args.n} practitioners, {len(points)} queries per radius")
     print(f"| {'method':<9}| {'radius km':>9} | {'p50 ms':>9} | {'p95 ms':>9} | ratio to naive |")
     print(f"|{'-' * 10}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 16}|")
     for method, radius, p50, p95, ratio in rows:
         print(f"| {method:<9}| {radius:>9g} | {p50:>9.2f} | {p95:>9.2f} | {ratio:>13.1f}x |")
+    print()
+    print(f"Search without a point (HTTP, best rated first), {args.unplaced_queries} queries each")
+    print(
+        f"| {'query':<14}| {'p50 ms':>9} | {'p95 ms':>9} | {'naive p50 ms':>12} | ratio to naive |"
+    )
+    print(f"|{'-' * 15}|{'-' * 11}|{'-' * 11}|{'-' * 14}|{'-' * 16}|")
+    for name, p50, p95, naive_p50 in unplaced_rows:
+        print(
+            f"| {name:<14}| {p50:>9.2f} | {p95:>9.2f} | {naive_p50:>12.2f} |"
+            f" {naive_p50 / p50:>13.1f}x |"
+        )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     verdict = "agree" if not mismatches else f"DISAGREE in {mismatches} comparisons"
     print(f"\nTop-20 ids vs naive baseline ({checked} queries x 2 methods): {verdict}")
     return 1 if mismatches else 0
+
+
+UNPLACED_QUERIES = {"default": {}, "min_rating=4": {"min_rating": 4}}
+
+
+def measure_without_point(client, args) -> tuple[list, int]:
+    """`/practitioners/` with no search point (ordered by rating) against a Python sort of
+    every published profile's rating; the first page's ids must agree."""
+    from directory.models import PractitionerProfile
+    from reviews.models import PractitionerRating
+
+    def naive(min_rating):
+        ratings = {
+            r.practitioner_id: r
+            for r in PractitionerRating.objects.only(
+                "practitioner_id", "rating_average", "rating_count"
+            )
+        }
+        ranked = []
+        for pk in PractitionerProfile.objects.filter(is_published=True).values_list(
+            "pk", flat=True
+        ):
+            rating = ratings.get(pk)
+            average = rating.rating_average if rating else None
+            if min_rating is not None and (average is None or average < min_rating):
+                continue
+            count = rating.rating_count if rating else 0
+            ranked.append((average is None, -(average or 0), -count, str(pk)))
+        ranked.sort()
+        return [pk for *_, pk in ranked[:20]]
+
+    rows, mismatches = [], 0
+    for name, params in UNPLACED_QUERIES.items():
+        http_times, naive_times = [], []
+        client.get("/api/v1/practitioners/", params)  # warm
+        for _ in range(args.unplaced_queries):
+            t0 = time.perf_counter()
+            response = client.get("/api/v1/practitioners/", params)
+            http_times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.content[:300]
+        ids = [r["id"] for r in response.json()["results"]]
+        for _ in range(max(1, min(args.naive_queries, args.unplaced_queries))):
+            t0 = time.perf_counter()
+            expected = naive(params.get("min_rating"))
+            naive_times.append((time.perf_counter() - t0) * 1000)
+        if ids != expected:
+            mismatches += 1
+            print(f"MISMATCH without a point: {name}", file=sys.stderr)
+        rows.append(
+            (
+                name,
+                statistics.median(http_times),
+                percentile(http_times, 95),
+                statistics.median(naive_times),
+            )
+        )
+        print(f"bench.search: without a point, {name}: done", file=sys.stderr, flush=True)
+    return rows, mismatches
 
 
 if __name__ == "__main__":

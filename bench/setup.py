@@ -92,6 +92,34 @@ def seed_directory(*, practitioners: int, seed: int, verbosity: int = 1) -> None
     )
 
 
+def seed_ratings(*, fraction: float, seed: int) -> int:
+    """Rating summaries for a share of the published practitioners, as reviews keeps them.
+
+    Benchmark data only: a live database gets these rows from approved reviews."""
+    import random
+    from decimal import Decimal
+
+    from directory.models import PractitionerProfile
+    from reviews.models import PractitionerRating
+
+    rng = random.Random(seed)
+    ids = PractitionerProfile.objects.filter(is_published=True).order_by("slug")
+    rows = []
+    for pk in ids.values_list("pk", flat=True).iterator(chunk_size=10_000):
+        if rng.random() >= fraction:
+            continue
+        count = rng.randint(1, 40)
+        total = rng.randint(count, 5 * count)
+        average = (Decimal(total) / count).quantize(Decimal("0.01"))
+        rows.append(
+            PractitionerRating(
+                practitioner_id=pk, rating_sum=total, rating_count=count, rating_average=average
+            )
+        )
+    PractitionerRating.objects.bulk_create(rows, batch_size=5_000)
+    return len(rows)
+
+
 def analyze() -> None:
     """Fresh planner statistics, as a live database has; VACUUM also sets PG's visibility map."""
     from django.db import connection
