@@ -7,7 +7,7 @@ profile's columns; reversing copies the rows back onto the profile before the ta
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Q
+from django.db.models import Count, Q
 
 BATCH = 1000
 FIELDS = ("stripe_account_id", "charges_enabled", "payouts_enabled", "details_submitted")
@@ -26,6 +26,22 @@ def copy_to_accounts(apps, schema_editor):
     Profile = apps.get_model("directory", "PractitionerProfile")
     ConnectAccount = apps.get_model("payments", "ConnectAccount")
     db = schema_editor.connection.alias
+    # The new table holds an account id once; the profile columns never enforced that,
+    # so a hand-edited duplicate stops the migration here, saying what to fix.
+    shared = list(
+        Profile.objects.using(db)
+        .exclude(stripe_account_id="")
+        .values("stripe_account_id")
+        .annotate(profiles=Count("pk"))
+        .filter(profiles__gt=1)
+        .values_list("stripe_account_id", flat=True)[:20]
+    )
+    if shared:
+        raise RuntimeError(
+            "Several practitioner profiles share a Stripe Connect account id: "
+            f"{', '.join(shared)}. Clear the wrong ones (directory_practitionerprofile."
+            "stripe_account_id) and run the migration again."
+        )
     rows = _with_connect_state(Profile.objects.using(db)).order_by("pk").values("pk", *FIELDS)
     last = None
     while True:

@@ -53,3 +53,43 @@ def test_existing_connect_state_moves_to_connect_accounts_and_back():
         assert {row[0]: row[1:] for row in restored} == STATES
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_copy_crosses_batches(monkeypatch):
+    migration = __import__("payments.migrations.0002_connect_account", fromlist=["BATCH"])
+    monkeypatch.setattr(migration, "BATCH", 1)
+    apps = _migrate(BEFORE)
+    try:
+        _profiles_with_connect_state(apps)
+        apps = _migrate(AFTER)
+        Account = apps.get_model("payments", "ConnectAccount")
+        assert Account.objects.count() == 2
+        apps = _migrate(BEFORE)
+        restored = apps.get_model("directory", "PractitionerProfile").objects.values_list(
+            "slug", *FIELDS
+        )
+        assert {row[0]: row[1:] for row in restored} == STATES
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_profiles_sharing_an_account_id_stop_the_migration_with_what_to_fix():
+    apps = _migrate(BEFORE)
+    try:
+        User = apps.get_model("accounts", "User")
+        Profile = apps.get_model("directory", "PractitionerProfile")
+        for slug in ("one", "two"):
+            user = User.objects.create(email=f"{slug}@example.org", role="practitioner")
+            Profile.objects.create(user=user, slug=slug, stripe_account_id="acct_shared")
+
+        with pytest.raises(RuntimeError, match="acct_shared"):
+            _migrate(AFTER)
+        # Nothing was dropped: the profile columns still hold the state to fix.
+        apps = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+        profiles = apps.get_model("directory", "PractitionerProfile").objects
+        assert profiles.filter(stripe_account_id="acct_shared").count() == 2
+        profiles.filter(slug="two").update(stripe_account_id="")
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
