@@ -19,8 +19,8 @@ account_deletion_requested
     refuses the deletion by raising an ApplicationError (bookings: Conflict
     "open_bookings" while the user has bookings still to happen or to be paid); it must
     not write. Every receiver of this signal has run before any receiver of
-    `account_deleting`, whatever order the apps were loaded in; a receiver that needs
-    what it checked to stay true until the commit takes the lock that guarantees it.
+    `account_deleting`, whatever order the apps were loaded in. A check sees the data
+    as of its query: it holds until the commit only if the receiver locks what it read.
 
 account_deleting
     Sent once every check passed, before the user row is anonymised (receivers still

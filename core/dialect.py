@@ -14,11 +14,6 @@ from django.db import connections
 _SQLITE_HAS_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
 
 
-def vendor(using: str = "default") -> str:
-    """ "postgresql" or "sqlite"."""
-    return connections[using].vendor
-
-
 def epoch_seconds_sql(column: str, *, vendor: str) -> str:
     """A timestamp column as integer seconds since 1970 (UTC), for a raw statement."""
     if vendor == "postgresql":

@@ -95,7 +95,8 @@ def refund_send(refund: Refund) -> RefundSent:
     try:
         _refund_send(refund)
     except TRANSIENT_ERRORS as exc:
-        logger.warning("Refund %s left pending, Stripe unavailable: %r", refund.pk, exc)
+        # Kept for a retry, unless the caller's transaction rolls back (a webhook's does).
+        logger.warning("Refund %s not sent, Stripe unavailable: %r", refund.pk, exc)
         return RefundSent.PENDING
     except StripeError as exc:
         logger.error("Stripe refused refund %s: %r", refund.pk, exc)

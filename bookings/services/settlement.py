@@ -123,6 +123,8 @@ def booking_payment_succeeded(*, booking: Booking, now: datetime | None = None) 
         return PaymentOutcome(PaymentSettled.NOTHING_TO_REFUND, booking.status, reason)
     sent = port.send_refund(reservation)
     if sent == RefundSent.PENDING:
+        # Inside the webhook's transaction: nothing is recorded, the provider is told to
+        # deliver the event again (503), and the repeat refunds with the same key.
         raise PaymentProviderUnavailable()
     if sent == RefundSent.REFUSED:
         return PaymentOutcome(PaymentSettled.REFUND_REFUSED, booking.status, reason)

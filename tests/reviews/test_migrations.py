@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 # Directory's profile still has its rating columns; reviews has no rating table yet.
 BEFORE = [("directory", "0006_rebuild_search_cards"), ("reviews", "0001_initial")]
-# reviews 0002 copies (run_before directory 0007, which drops the columns).
+# reviews 0002 copies (run_before directory 0008, which drops the columns).
 AFTER = [("directory", "0008_profile_drop_rating_columns"), ("reviews", "0002_practitioner_rating")]
 
 
