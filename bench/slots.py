@@ -133,13 +133,13 @@ def main(argv=None) -> int:
 def bench_slots(args, rows):
     from django.test import Client
 
-    from bookings.models import Booking, BookingStatus
-    from bookings.selectors import (
+    from bookings.availability import (
         practitioner_schedule,
         practitioner_slots,
         rules_for_service,
         slot_policy,
     )
+    from bookings.models import Booking, BookingStatus
     from bookings.slots import compute_slots
 
     _, profile, service = make_practitioner("Slots Bench")
@@ -231,7 +231,7 @@ def bench_create(args, rows):
     from django.db import connections
     from django.test import Client
 
-    from bookings.selectors import practitioner_slots
+    from bookings.availability import practitioner_slots
 
     today = datetime.now(UTC).date()
     per_client = max(1, args.creates // 8)

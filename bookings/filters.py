@@ -5,9 +5,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from bookings.availability import practitioners_first_free_slot
 from bookings.errors import SearchTooBroad
 from bookings.models import Booking, BookingStatus
-from bookings.selectors import practitioners_first_free_slot
 from bookings.slots import horizon
 from directory.errors import LocationRequired
 from directory.search_extensions import Candidates, SearchExtension

@@ -1,5 +1,5 @@
-"""Reads: a user's bookings, what a booking request names, and (re-exported from
-bookings.availability, where they live) the slot engine's reads."""
+"""Reads: a user's bookings and what a booking request names (the slot engine's reads
+are in bookings.availability)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,6 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from bookings import payment_port
-from bookings.availability import (  # noqa: F401 (the slots' reads, for callers of selectors)
-    SLOT_POLICY_FIELDS,
-    Schedule,
-    busy_intervals,
-    practitioner_schedule,
-    practitioner_slots,
-    practitioners_first_free_slot,
-    rules_for_service,
-    slot_policy,
-)
 from bookings.models import (
     Booking,
     BookingStatus,

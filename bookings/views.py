@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPractitioner
-from bookings import selectors, services
+from bookings import availability, selectors, services
 from bookings.filters import BookingFilter
 from bookings.ics import calendar_bytes
 from bookings.models import Booking, CalendarFeedToken
@@ -55,7 +55,7 @@ class SlotsView(APIView):
             id_or_slug=id, service_id=query.validated_data["service"]
         )
         practitioner = service.practitioner
-        slots = selectors.practitioner_slots(
+        slots = availability.practitioner_slots(
             practitioner=practitioner,
             service=service,
             date_from=query.validated_data["from"],

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings.selectors import practitioner_slots
+from bookings.availability import practitioner_slots
 from tests.factories import make_practitioner
 
 
