@@ -4,9 +4,13 @@ from accounts.models import Role, User
 
 
 class UserSerializer(serializers.ModelSerializer):
+    is_moderator = serializers.BooleanField(
+        read_only=True, help_text="May use the moderation queue (`/api/v1/moderation/...`)."
+    )
+
     class Meta:
         model = User
-        fields = ["id", "email", "name", "role"]
+        fields = ["id", "email", "name", "role", "is_moderator"]
         read_only_fields = ["id", "email", "role"]
 
 

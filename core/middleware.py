@@ -7,6 +7,21 @@ logger = logging.getLogger("stillpoint.request")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
+# URL parameters whose values are credentials (the calendar feed's secret): a log line
+# shows "***" in their place, so the log never hands out a working URL.
+_SECRET_URL_PARAMETERS = frozenset({"token", "secret"})
+
+
+def loggable_path(request) -> str:
+    """The request's path with the values of secret URL parameters masked."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name, value in match.kwargs.items():
+            if name in _SECRET_URL_PARAMETERS and isinstance(value, str) and value:
+                path = path.replace(value, "***")
+    return path
+
 
 class RequestIdMiddleware:
     """Tag every request with an id (kept from X-Request-ID when sane) and log one line for it."""
@@ -26,8 +41,8 @@ class RequestIdMiddleware:
             extra={
                 "request_id": request.id,
                 "method": request.method,
-                # The path only: query strings may carry tokens (the calendar feed).
-                "path": request.path,
+                # The path only (query strings may carry tokens), its secrets masked.
+                "path": loggable_path(request),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "user_id": str(user.pk) if user is not None and user.is_authenticated else None,

@@ -27,7 +27,8 @@ def register(api_client, **overrides):
 def test_register_client_returns_the_user(api_client):
     response = register(api_client)
     assert response.status_code == 201, response.content
-    assert set(response.data) == {"id", "email", "name", "role"}
+    assert set(response.data) == {"id", "email", "name", "role", "is_moderator"}
+    assert response.data["is_moderator"] is False
     assert response.data["email"] == "anna@example.org"
     assert response.data["role"] == "client"
     assert not PractitionerProfile.objects.exists()
@@ -191,3 +192,9 @@ def test_delete_account_anonymises_and_blocks_login(api_client):
     assert login.status_code == 401
     # The address is free again for a new account.
     assert register(api_client, email="gone@example.org").status_code == 201
+
+
+def test_me_says_whether_the_user_may_moderate(client_api, moderator_user):
+    assert client_api.get("/api/v1/me/").json()["is_moderator"] is False
+    moderator = client_for(moderator_user).get("/api/v1/me/").json()
+    assert moderator["is_moderator"] is True

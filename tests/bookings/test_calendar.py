@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import pytest
@@ -69,3 +70,17 @@ def test_secret_feed_url_works_without_auth_and_rotates(practitioner, client_use
 def test_client_cannot_get_a_feed_url(client_api):
     assert client_api.get("/api/v1/me/calendar-feed/").status_code == 403
     make_user()
+
+
+def test_the_request_log_never_shows_the_feed_secret(practitioner, api_client, caplog):
+    user, _profile, _service = practitioner
+    url = client_for(user).get("/api/v1/me/calendar-feed/").json()["url"]
+    path = url.removeprefix("http://testserver")
+    token = path.rsplit("/", 1)[1].removesuffix(".ics")
+    caplog.set_level(logging.INFO, logger="stillpoint.request")
+
+    assert api_client.get(path, HTTP_ACCEPT="text/calendar").status_code == 200
+
+    logged = [r for r in caplog.records if r.name == "stillpoint.request"]
+    assert logged and logged[-1].path == "/api/v1/calendar/***.ics"
+    assert token not in caplog.text
