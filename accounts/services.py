@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts import signals
 from accounts.models import Role, User
+from core.sql import bulk_insert
 
 
 def user_register(*, email: str, password: str, name: str, role: str) -> User:
@@ -70,3 +71,11 @@ def user_anonymise(*, user: User) -> User:
         user.anonymised_at = timezone.now()
         user.save(update_fields=["email", "name", "is_active", "password", "anonymised_at"])
     return user
+
+
+def users_bulk_insert(rows: list[dict]) -> None:
+    """Load many ready-made user rows at once (demo and benchmark data), keyed by field name.
+
+    Bypasses `user_register` and its signals on purpose: the caller creates what a new
+    user starts with itself, in bulk too."""
+    bulk_insert(User, rows)

@@ -23,8 +23,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
-from directory import sql
+from accounts.models import Role
+from accounts.services import users_bulk_insert
+from core.sql import bulk_insert
 from directory.cities import City, load_cities
 from directory.models import (
     AvailabilityRule,
@@ -350,12 +351,12 @@ class Command(BaseCommand):
                         "end_minute": end,
                     }
                 )
+        users_bulk_insert(users)
         for model, rows in (
-            (User, users),
             (PractitionerProfile, profiles),
             (PractitionerProfile.modalities.through, links),
             (Location, locations),
             (Service, services),
             (AvailabilityRule, rules),
         ):
-            sql.bulk_insert(model, rows)
+            bulk_insert(model, rows)
