@@ -1,24 +1,17 @@
 """Data migrations run against existing rows (the test database is empty when it migrates)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from directory.geo import grid_cell
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("directory", "0003_location_covering_geo_index")]
 AFTER = [("directory", "0004_location_listed_and_grid_cell")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_locations_are_listed_when_active_and_published():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         User = apps.get_model("accounts", "User")
         Profile = apps.get_model("directory", "PractitionerProfile")
@@ -33,18 +26,18 @@ def test_existing_locations_are_listed_when_active_and_published():
                 )
                 rows[location.pk] = (published and active, grid_cell(-33.9, lng))
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         migrated = apps.get_model("directory", "Location").objects.values_list(
             "pk", "is_listed", "cell"
         )
         assert {pk: (listed, cell) for pk, listed, cell in migrated} == rows
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_profiles_get_their_search_cards():
-    apps = _migrate([("directory", "0004_location_listed_and_grid_cell")])
+    apps = migrate_to([("directory", "0004_location_listed_and_grid_cell")])
     try:
         User = apps.get_model("accounts", "User")
         Profile = apps.get_model("directory", "PractitionerProfile")
@@ -78,7 +71,7 @@ def test_existing_profiles_get_their_search_cards():
         empty_user = User.objects.create(email="new@example.org", role="practitioner")
         Profile.objects.create(user=empty_user, slug="new")
 
-        apps = _migrate([("directory", "0006_rebuild_search_cards")])
+        apps = migrate_to([("directory", "0006_rebuild_search_cards")])
         cards = dict(
             apps.get_model("directory", "PractitionerProfile").objects.values_list(
                 "slug", "search_card"
@@ -96,4 +89,4 @@ def test_existing_profiles_get_their_search_cards():
             "new": {"modalities": [], "locations": [], "cheapest": {}},
         }
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.migrations import migrate_to, migrate_to_latest
+
 BEFORE = [("payments", "0001_initial"), ("directory", "0006_rebuild_search_cards")]
 AFTER = [("payments", "0002_connect_account"), ("directory", "0007_profile_drop_connect_columns")]
 FIELDS = ("stripe_account_id", "charges_enabled", "payouts_enabled", "details_submitted")
@@ -14,12 +16,6 @@ STATES = {
     "onboarding": ("acct_half", False, False, True),
     "never": ("", False, False, False),
 }
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def _profiles_with_connect_state(apps):
@@ -35,11 +31,11 @@ def _profiles_with_connect_state(apps):
 def test_existing_connect_state_moves_to_connect_accounts_and_back(monkeypatch, batch):
     migration = importlib.import_module("payments.migrations.0002_connect_account")
     monkeypatch.setattr(migration, "BATCH", batch)
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         _profiles_with_connect_state(apps)
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         Account = apps.get_model("payments", "ConnectAccount")
         moved = {
             row[0]: row[1:] for row in Account.objects.values_list("practitioner__slug", *FIELDS)
@@ -51,18 +47,18 @@ def test_existing_connect_state_moves_to_connect_accounts_and_back(monkeypatch, 
         }
         assert not profile_fields & set(FIELDS)
 
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         restored = apps.get_model("directory", "PractitionerProfile").objects.values_list(
             "slug", *FIELDS
         )
         assert {row[0]: row[1:] for row in restored} == STATES
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_profiles_sharing_an_account_id_stop_the_migration_with_what_to_fix():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         User = apps.get_model("accounts", "User")
         Profile = apps.get_model("directory", "PractitionerProfile")
@@ -71,11 +67,11 @@ def test_profiles_sharing_an_account_id_stop_the_migration_with_what_to_fix():
             Profile.objects.create(user=user, slug=slug, stripe_account_id="acct_shared")
 
         with pytest.raises(RuntimeError, match="acct_shared"):
-            _migrate(AFTER)
+            migrate_to(AFTER)
         # Nothing was dropped: the profile columns still hold the state to fix.
         apps = MigrationExecutor(connection).loader.project_state(BEFORE).apps
         profiles = apps.get_model("directory", "PractitionerProfile").objects
         assert profiles.filter(stripe_account_id="acct_shared").count() == 2
         profiles.filter(slug="two").update(stripe_account_id="")
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

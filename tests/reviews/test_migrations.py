@@ -4,8 +4,8 @@ import importlib
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 # Directory's profile still has its rating columns; reviews has no rating table yet.
 BEFORE = [("directory", "0006_rebuild_search_cards"), ("reviews", "0001_initial")]
@@ -13,18 +13,12 @@ BEFORE = [("directory", "0006_rebuild_search_cards"), ("reviews", "0001_initial"
 AFTER = [("directory", "0008_profile_drop_rating_columns"), ("reviews", "0002_practitioner_rating")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_ratings_move_to_reviews_and_back(monkeypatch):
     # Batches of two: the copy in both directions crosses batch boundaries.
     migration = importlib.import_module("reviews.migrations.0002_practitioner_rating")
     monkeypatch.setattr(migration, "BATCH_SIZE", 2)
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         User = apps.get_model("accounts", "User")
         Profile = apps.get_model("directory", "PractitionerProfile")
@@ -45,7 +39,7 @@ def test_existing_ratings_move_to_reviews_and_back(monkeypatch):
                 rating_average=average,
             )
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         Rating = apps.get_model("reviews", "PractitionerRating")
         moved = {
             r.practitioner.slug: (r.rating_sum, r.rating_count, r.rating_average)
@@ -57,10 +51,10 @@ def test_existing_ratings_move_to_reviews_and_back(monkeypatch):
         }
         assert not profile_fields & {"rating_sum", "rating_count", "rating_average"}
 
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         restored = apps.get_model("directory", "PractitionerProfile").objects.values_list(
             "slug", "rating_sum", "rating_count", "rating_average"
         )
         assert {slug: (s, c, a) for slug, s, c, a in restored} == values
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
