@@ -77,20 +77,28 @@ class DatabaseUnavailable(ServiceUnavailable):
     message = "The database cannot be reached or is not accepting changes; try again shortly."
 
 
-# PostgreSQL's SQLSTATE for a write in a read-only transaction (a standby, or
-# default_transaction_read_only): psycopg raises it as an InternalError.
-_READ_ONLY_SQLSTATE = "25006"
+# PostgreSQL SQLSTATEs: a row lock not had within lock_timeout; a write in a read-only
+# transaction (a standby, or default_transaction_read_only), which psycopg raises as an
+# InternalError.
+_LOCK_NOT_AVAILABLE = "55P03"
+_READ_ONLY_SQL_TRANSACTION = "25006"
+
+
+def _sqlstate(exc: DatabaseError) -> str | None:
+    cause = exc.__cause__  # Django re-raises the driver's error "from" it
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("timeout" in text or "locked" in text)
+    # One row stayed locked too long (PostgreSQL). SQLite's "database is locked" is the
+    # whole database refusing writes: an outage, not this.
+    return _sqlstate(exc) == _LOCK_NOT_AVAILABLE or "lock timeout" in str(exc).lower()
 
 
 def _is_read_only(exc: DatabaseError) -> bool:
-    cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    return sqlstate == _READ_ONLY_SQLSTATE or "read-only transaction" in str(exc).lower()
+    return (
+        _sqlstate(exc) == _READ_ONLY_SQL_TRANSACTION or "read-only transaction" in str(exc).lower()
+    )
 
 
 def database_outage(exc: BaseException) -> ServiceUnavailable | None:
