@@ -57,7 +57,7 @@ def unavailable_for() -> int | None:
 
 def retry_after_of(exc: BaseException) -> int | None:
     """The seconds a StripeUnavailable asks to wait; None for any other error."""
-    return getattr(exc, "retry_after", None) if isinstance(exc, StripeUnavailable) else None
+    return exc.retry_after if isinstance(exc, StripeUnavailable) else None
 
 
 class _GuardedRequestsClient(stripe.RequestsClient):
