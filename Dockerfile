@@ -9,6 +9,7 @@ COPY directory ./directory
 COPY bookings ./bookings
 COPY payments ./payments
 COPY reviews ./reviews
+COPY outbox ./outbox
 COPY bench ./bench
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput || true
