@@ -12,8 +12,7 @@ from directory.photos import VARIANT_SIZES
 
 class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField(
-        help_text="A JPEG, PNG or WebP image: at most 10 MB and 50 million pixels unless "
-        "this server says otherwise in its errors."
+        help_text="A JPEG, PNG or WebP image of at most 10 MB and 50 million pixels."
     )
 
 

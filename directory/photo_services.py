@@ -220,7 +220,10 @@ def orphan_photo_files_delete(*, older_than: dt.timedelta) -> list[str]:
     """
     cutoff = timezone.now() - older_than
     deleted = []
-    practitioner_dirs, _ = default_storage.listdir(PHOTOS_ROOT)
+    try:
+        practitioner_dirs, _ = default_storage.listdir(PHOTOS_ROOT)
+    except FileNotFoundError:  # local storage before the first upload (S3 lists nothing)
+        return deleted
     for practitioner_dir in practitioner_dirs:
         photo_dirs, _ = default_storage.listdir(f"{PHOTOS_ROOT}/{practitioner_dir}")
         rows = Photo.objects.filter(pk__in=_uuids(photo_dirs)).values_list("pk", flat=True)

@@ -27,6 +27,9 @@ _UPLOAD_ERRORS = {
         description="`request_too_large`: the request body is far over the file limit "
         "(refused before it is read)."
     ),
+    415: OpenApiResponse(
+        description="`unsupported_media_type`: the body is not `multipart/form-data`."
+    ),
     503: OpenApiResponse(
         description="`media_storage_unavailable`: the photo could not be stored; retry."
     ),

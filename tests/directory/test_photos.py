@@ -4,14 +4,22 @@ What is stored is read back from the storage by the URL the API returned: no EXI
 GPS, no XMP, upright, in the sizes promised; refused uploads leave neither rows nor files.
 """
 
+import io
+import os
+import threading
+import time
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection, transaction
 
 from bookings.models import BookingStatus
-from directory.models import Photo
+from directory.models import Photo, PractitionerProfile
 from tests.directory.images import (
     GPS_LATITUDE,
     encoded,
@@ -386,3 +394,83 @@ def test_a_refused_account_deletion_keeps_the_photos(practice, media_root):
     assert (response.status_code, response.data["code"]) == (409, "open_bookings")
     assert practice["api"].get("/api/v1/me/profile/").data["photo"] == photo
     assert len(stored_files(media_root)) == 4
+
+
+# --- Files without a row ----------------------------------------------------------
+
+
+def test_the_sweep_deletes_old_files_that_no_row_names(practice, media_root):
+    kept = put_photo(practice["api"], encoded("JPEG")).data
+    # What a crash between writing the files and committing the row leaves behind.
+    crashed = f"photos/{practice['profile'].pk}/{uuid.uuid4()}"
+    just_written = f"photos/{practice['profile'].pk}/{uuid.uuid4()}"
+    for prefix in (crashed, just_written):
+        for name in ("original.jpg", "small.webp"):
+            default_storage.save(f"{prefix}/{name}", ContentFile(b"bytes"))
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (media_root / crashed).iterdir():
+        os.utime(path, (two_days_ago, two_days_ago))
+    output = io.StringIO()
+
+    call_command("prune_photo_files", "--older-than-hours", "24", stdout=output)
+
+    assert "2 files deleted" in output.getvalue()
+    assert stored_files(media_root) == sorted(
+        [
+            *(stored_name(url) for url in urls_of(kept)),
+            *(f"{just_written}/{n}" for n in ("original.jpg", "small.webp")),
+        ]
+    )
+
+
+def test_the_sweep_with_no_photos_at_all(db, media_root):
+    output = io.StringIO()
+    call_command("prune_photo_files", stdout=output)
+    assert "0 files deleted" in output.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_refused_in_its_transaction_leaves_no_files(settings, media_root):
+    """Two uploads race for the last place of a location: both pass the early check and
+    store their files while the profile is locked; the one refused under the lock
+    deletes its files again."""
+    settings.PHOTO_MAX_PER_LOCATION = 1
+    user, profile, service = make_practitioner()
+    responses = []
+
+    def upload_one():
+        try:
+            responses.append(
+                post_location_photo(client_for(user), service.location, encoded("JPEG"))
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload_one) for _ in range(2)]
+    with transaction.atomic():
+        PractitionerProfile.objects.select_for_update().get(pk=profile.pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                # Inside a transaction the activity view is a snapshot unless cleared.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0] == 2:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the uploads never waited for the profile lock")
+        assert len(stored_files(media_root)) == 8  # both stored, neither committed
+    for thread in threads:
+        thread.join()
+
+    assert sorted(response.status_code for response in responses) == [201, 409]
+    created = next(response.data for response in responses if response.status_code == 201)
+    assert stored_files(media_root) == sorted(stored_name(url) for url in urls_of(created))
+    assert list(Photo.objects.values_list("pk", flat=True)) == [uuid.UUID(created["id"])]
