@@ -38,8 +38,12 @@ _UPLOAD_ERRORS = {
 
 class _PhotoUploadMixin(WorkspaceMixin):
     parser_classes = [LimitedMultiPartParser]
-    throttle_scope = "upload"
     upload_too_large = ImageTooLarge
+
+    @property
+    def throttle_scope(self) -> str | None:
+        # Decoding and storing an image is the costly part; reading the list is not.
+        return "upload" if self.request.method in {"PUT", "POST"} else None
 
     @property
     def max_upload_bytes(self) -> int:
