@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "outbox",
     "accounts",
+    "webhooks",
     "directory",
     "bookings",
     "payments",
@@ -261,6 +262,27 @@ OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 24)
 # A worker's claim on a batch; a worker that dies mid-batch delays its messages this long.
 OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 15 * 60)
 OUTBOX_KEEP_SENT_DAYS = env_int("OUTBOX_KEEP_SENT_DAYS", 30)
+
+# --- Outbound webhooks ----------------------------------------------------------
+# Sending to private, loopback and link-local addresses, and over plain http: only for
+# receivers on a developer's machine (the default with DEBUG=true).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Seconds before retry 1, 2, ...: 5 s, 1 min, 5 min, 30 min, 2 h, 5 h, 7 h, 8 h (about
+# 22.6 h in all, within the outbox's OUTBOX_GIVE_UP_HOURS day).
+try:
+    WEBHOOK_RETRY_SCHEDULE_SECONDS = [
+        float(step)
+        for step in env_list(
+            "WEBHOOK_RETRY_SCHEDULE_SECONDS", "5,60,300,1800,7200,18000,25200,28800"
+        )
+    ] or [5.0]
+except ValueError as exc:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SCHEDULE_SECONDS must list seconds") from exc
+WEBHOOK_DISABLE_AFTER_DAYS = env_int("WEBHOOK_DISABLE_AFTER_DAYS", 10)
+WEBHOOK_MAX_SUBSCRIPTIONS = env_int("WEBHOOK_MAX_SUBSCRIPTIONS", 20)
+# CA bundle for receivers' certificates; empty: certifi's (Mozilla's) bundle.
+WEBHOOK_CA_BUNDLE = os.environ.get("WEBHOOK_CA_BUNDLE", "")
 
 # --- Geocoding -----------------------------------------------------------------
 GEOCODER = os.environ.get("GEOCODER", "offline")
