@@ -29,6 +29,7 @@ from reviews.errors import (
     ReviewNotApproved,
     ReviewNotFound,
 )
+from reviews.events import review_published_publish
 from reviews.flags import detect_flags
 from reviews.models import (
     REASON_MAX_LENGTH,
@@ -192,6 +193,7 @@ def review_approve(*, review_id, moderator: User) -> Review:
     with transaction.atomic(durable=True):
         review = _decide(review_id=review_id, moderator=moderator, new_status=ReviewStatus.APPROVED)
         _notify_practitioner_of_approval(review_id=review.pk)
+        review_published_publish(review)
     return review
 
 

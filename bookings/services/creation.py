@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings import payment_port
 from bookings.errors import IdempotencyKeyReused, SlotUnavailable
+from bookings.events import booking_event_publish
 from bookings.locks import lock_booking, lock_practitioner
 from bookings.models import Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
@@ -69,8 +70,10 @@ def _create_locked(
         currency=service.currency.lower(),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if paid else None,
     )
+    booking_event_publish(booking=booking, kind="created")
     if not paid:
         booking_notify(booking=booking, kind="confirmed")
+        booking_event_publish(booking=booking, kind="confirmed")
     return booking
 
 
@@ -184,6 +187,7 @@ def booking_release_failed_start(*, booking: Booking) -> Booking:
         if booking.status == BookingStatus.PENDING_PAYMENT:
             booking.status = BookingStatus.EXPIRED
             booking.save(update_fields=["status", "updated_at"])
+            booking_event_publish(booking=booking, kind="expired")
         IdempotencyKey.objects.filter(booking=booking).delete()
     return booking
 
