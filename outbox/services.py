@@ -197,7 +197,7 @@ def _deliver_channel(channel, messages: list[OutboxMessage]) -> list:
                         )
                     break
             except Exception as exc:  # a sender bug must not stop the other messages
-                logger.exception("outbox sender crashed", extra={"message": str(message.pk)})
+                logger.exception("outbox sender crashed", extra={"outbox_message": str(message.pk)})
                 _record_failure(message, f"{type(exc).__name__}: {exc}")
             else:
                 sent_ids.append(message.pk)
@@ -227,5 +227,9 @@ def _record_failure(
     log = logger.error if failed else logger.warning
     log(
         "outbox delivery failed" + (" for good" if failed else ", will retry"),
-        extra={"message": str(message.pk), "channel": message.channel, "reason": reason[:200]},
+        extra={
+            "outbox_message": str(message.pk),
+            "channel": message.channel,
+            "reason": reason[:200],
+        },
     )
