@@ -66,7 +66,9 @@ class Receiver:
         if tls is not None:
             tls.sni_callback = lambda sock, name, context: self.server_names.append(name)
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
         return self
 

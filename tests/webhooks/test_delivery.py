@@ -9,8 +9,10 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from webhooks.models import WebhookSubscription
+from outbox.models import OutboxMessage
+from tests.ports import closed_port
 from tests.webhooks.helpers import URL, body_of, deliveries, subscribe, verified
+from webhooks.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +97,7 @@ def test_first_retry_is_about_five_seconds_later(
     (delivery,) = deliveries(practitioner_api, subscription["id"])
     assert (delivery["status"], delivery["attempt_count"]) == ("pending", 1)
     wait = (
-        timezone.datetime.fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00"))
-        - before
+        timezone.datetime.fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00")) - before
     )
     assert timedelta(seconds=4) <= wait <= timedelta(seconds=6)
     assert delivery["last_error"] == "HTTP 500"
@@ -255,8 +256,6 @@ def test_a_receiver_slower_than_the_timeout_is_retried(
 def test_a_closed_port_is_a_connection_error_retried(
     practitioner_api, private_networks, django_capture_on_commit_callbacks
 ):
-    from tests.ports import closed_port
-
     created = subscribe(practitioner_api, f"http://127.0.0.1:{closed_port()}/hook")
 
     _send_test(practitioner_api, created, django_capture_on_commit_callbacks)
@@ -271,7 +270,6 @@ def test_deleting_withdraws_pending_deliveries(
 ):
     receiver.default_status = 500
     _send_test(practitioner_api, subscription, django_capture_on_commit_callbacks)
-    from outbox.models import OutboxMessage
 
     assert practitioner_api.delete(f"{URL}{subscription['id']}/").status_code == 204
 
@@ -287,9 +285,7 @@ def test_deliveries_are_paginated_newest_first(
         for _ in range(3)
     ]
 
-    page = practitioner_api.get(
-        f"{URL}{subscription['id']}/deliveries/", {"page_size": 2}
-    ).json()
+    page = practitioner_api.get(f"{URL}{subscription['id']}/deliveries/", {"page_size": 2}).json()
 
     assert page["count"] == 3 and page["next"]
     assert [d["id"] for d in page["results"]] == sent[::-1][:2]

@@ -110,9 +110,7 @@ def test_a_name_that_turns_private_after_creation_is_refused_at_delivery(
     # Public when the subscription is saved, loopback (where the receiver is) afterwards:
     # the delivery checks the address it is about to connect to and does not send.
     names.add("hooks.rebind.example", [PUBLIC_V4], ["127.0.0.1"])
-    created = subscribe(
-        practitioner_api, f"https://hooks.rebind.example:{receiver.port}/hook"
-    )
+    created = subscribe(practitioner_api, f"https://hooks.rebind.example:{receiver.port}/hook")
 
     with django_capture_on_commit_callbacks(execute=True):
         assert practitioner_api.post(f"{URL}{created['id']}/test/").status_code == 202

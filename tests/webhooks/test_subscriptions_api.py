@@ -6,6 +6,7 @@ import pytest
 from tests.factories import client_for, make_user
 from tests.webhooks.conftest import PUBLIC_V4
 from tests.webhooks.helpers import URL, subscribe
+from webhooks.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,12 @@ def test_list_is_paginated(practitioner_api, public_only):
 
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
     assert practitioner_api.get(URL, {"page": "x"}).status_code == 400
+
+
+def test_deleting_the_account_stops_its_subscriptions(practitioner_api, public_only):
+    created = subscribe(practitioner_api, PUBLIC_URL)
+
+    assert practitioner_api.delete("/api/v1/me/").status_code == 204
+
+    subscription = WebhookSubscription.objects.get(pk=created["id"])
+    assert (subscription.is_active, subscription.disabled_reason) == (False, "account_deleted")
