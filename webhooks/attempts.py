@@ -67,16 +67,20 @@ def attempt_record(
     subscription: WebhookSubscription,
     result: HttpResult,
     at: datetime,
+    log: list[WebhookDeliveryAttempt],
 ) -> tuple[Verdict, str]:
-    """Log the attempt and decide: delivered, retry, or give up (with the reason)."""
-    WebhookDeliveryAttempt.objects.create(
-        message=message,
-        subscription=subscription,
-        attempted_at=at,
-        status_code=result.status_code,
-        response_body=result.body,
-        error=result.error[:ERROR_CHARS],
-        duration_ms=result.duration_ms,
+    """Log the attempt (into `log`, saved by `attempts_save`) and decide: delivered,
+    retry, or give up (with the reason)."""
+    log.append(
+        WebhookDeliveryAttempt(
+            message=message,
+            subscription=subscription,
+            attempted_at=at,
+            status_code=result.status_code,
+            response_body=result.body,
+            error=result.error[:ERROR_CHARS],
+            duration_ms=result.duration_ms,
+        )
     )
     if result.delivered:
         if subscription.failing_since is not None:
@@ -101,6 +105,21 @@ def attempt_record(
         )
         return Verdict.GIVE_UP, f"{reason}; failing for {days} days: the subscription is disabled"
     return Verdict.RETRY, reason
+
+
+def attempts_save(log: list[WebhookDeliveryAttempt]) -> None:
+    """Save a run's attempts at once, when the outbox records its batch as sent: a worker
+    that dies mid-batch loses the log of attempts the outbox will make again anyway."""
+    # An owner may have deleted a subscription meanwhile; its log went with it.
+    kept = set(
+        WebhookSubscription.objects.filter(
+            pk__in={attempt.subscription_id for attempt in log}
+        ).values_list("pk", flat=True)
+    )
+    WebhookDeliveryAttempt.objects.bulk_create(
+        [attempt for attempt in log if attempt.subscription_id in kept], batch_size=500
+    )
+    log.clear()
 
 
 def _disable(subscription: WebhookSubscription, reason: str, why: str) -> None:

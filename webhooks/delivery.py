@@ -30,6 +30,7 @@ from webhooks.attempts import (
     HttpResult,
     Verdict,
     attempt_record,
+    attempts_save,
     retry_delay_seconds,
 )
 from webhooks.models import WebhookSubscription
@@ -129,6 +130,7 @@ class _DeliveryRun:
         self.pools = PinnedPools()
         self._subscriptions: dict[str, WebhookSubscription | None] = {}
         self._unreachable: dict = {}
+        self.attempts: list = []
         self._deadline = time.monotonic() + settings.OUTBOX_CLAIM_SECONDS * RUN_SHARE_OF_LEASE
 
     def _subscription(self, subscription_id: str) -> WebhookSubscription | None:
@@ -158,7 +160,7 @@ class _DeliveryRun:
         at = timezone.now()
         result = self._attempt(subscription, message, at)
         verdict, reason = attempt_record(
-            message=message, subscription=subscription, result=result, at=at
+            message=message, subscription=subscription, result=result, at=at, log=self.attempts
         )
         if verdict == Verdict.DELIVERED:
             return
@@ -197,6 +199,7 @@ class WebhookChannel:
             yield run.send
         finally:
             run.pools.close()
+            attempts_save(run.attempts)
 
 
 def register() -> None:

@@ -8,8 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from devtools.webhook_receiver import Receiver
 from tests.factories import client_for, make_user
-from tests.webhooks.receiver import Receiver
 
 # Public addresses for URLs that are checked but never delivered to (the guard enforces it).
 PUBLIC_V4 = "93.184.215.14"

@@ -7,8 +7,8 @@ import ssl
 import pytest
 import trustme
 
+from devtools.webhook_receiver import Receiver
 from tests.webhooks.helpers import URL, deliveries, subscribe, verified
-from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
