@@ -13,8 +13,10 @@ from webhooks.services import webhook_id_of
 class EventTypesField(serializers.ListField):
     """Event type names; an unknown one is a 400 `unknown_event_type`."""
 
-    child = serializers.CharField(max_length=100)
-    max_length = 50
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=100))
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
