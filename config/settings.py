@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.job_storage import JobStorageError, huey_settings
 from core.throttle_rates import parse_throttle_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
+    "outbox",
     "accounts",
     "directory",
     "bookings",
@@ -249,6 +252,25 @@ STRIPE_CONNECT_RETURN_URL = os.environ.get(
 BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 15)
 REVIEW_REPORT_THRESHOLD = env_int("REVIEW_REPORT_THRESHOLD", 3)
 
+# --- Background jobs (Huey) and the outbox -------------------------------------
+# The consumer is `python manage.py run_huey`; `make run` starts it beside the server.
+JOBS_URL = os.environ.get("JOBS_URL") or f"sqlite:///{DATA_DIR / 'jobs.sqlite3'}"
+try:
+    HUEY = huey_settings(
+        JOBS_URL,
+        workers=env_int("JOBS_WORKERS", 4),
+        # Immediate runs each task inside the call that enqueues it (no consumer).
+        immediate=env_bool("JOBS_IMMEDIATE", False),
+    )
+except JobStorageError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 4 * 60 * 60)
+OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 24)
+# A worker's claim on a batch; a worker that dies mid-batch delays its messages this long.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 15 * 60)
+OUTBOX_KEEP_SENT_DAYS = env_int("OUTBOX_KEEP_SENT_DAYS", 30)
+
 # --- Geocoding -----------------------------------------------------------------
 GEOCODER = os.environ.get("GEOCODER", "offline")
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "stillpoint/0.1 (+https://example.org)")
@@ -265,6 +287,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connect/command may take; a hanging server delays only the worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Security and CORS ---------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -293,5 +317,6 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "huey": {"level": "WARNING"},
     },
 }

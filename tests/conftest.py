@@ -40,6 +40,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_inline():
+    # Unit tests run each job inside the call that enqueues it (Huey's immediate mode,
+    # in memory); tests/jobs/ runs a real consumer against SQLite and Redis storage.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _no_throttling(settings):
     # Throttling has its own tests, which set THROTTLE_RATES; elsewhere it would

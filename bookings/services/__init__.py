@@ -15,6 +15,7 @@ from bookings.services.creation import (
     booking_create_idempotent,
     booking_payment_start,
     booking_release_failed_start,
+    idempotency_keys_purge,
     request_fingerprint,
 )
 from bookings.services.settlement import (
@@ -51,6 +52,7 @@ __all__ = [
     "bookings_tidy_up_payments",
     "calendar_feed_token_get_or_create",
     "calendar_feed_token_rotate",
+    "idempotency_keys_purge",
     "refund_amount_for_cancellation",
     "request_fingerprint",
 ]

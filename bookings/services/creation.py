@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,7 +71,7 @@ def _create_locked(
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if paid else None,
     )
     if not paid:
-        transaction.on_commit(partial(booking_notify, booking_id=booking.pk, kind="confirmed"))
+        booking_notify(booking=booking, kind="confirmed")
     return booking
 
 
@@ -190,3 +189,9 @@ def booking_release_failed_start(*, booking: Booking) -> Booking:
             booking.save(update_fields=["status", "updated_at"])
         IdempotencyKey.objects.filter(booking=booking).delete()
     return booking
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Delete keys older than their 24 h replay window (a periodic job)."""
+    now = now or timezone.now()
+    return IdempotencyKey.objects.filter(created_at__lte=now - IDEMPOTENCY_TTL).delete()[0]

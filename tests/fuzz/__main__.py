@@ -12,7 +12,6 @@ out: it only takes signed payloads and has its own tests.
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,17 +20,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
 DELETE_ACCOUNT = "me_destroy"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, what: str, seconds: float = 30) -> None:
