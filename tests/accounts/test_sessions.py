@@ -8,11 +8,13 @@ tokens cannot mint new ones. Expired tokens say `token_expired`, all others `tok
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.tasks import flush_expired_tokens
 from accounts.tokens import UserRefreshToken
 from tests.accounts.conftest import assert_rejected, assert_session_ended, login, me, refresh
 from tests.factories import PASSWORD, make_user
@@ -205,3 +207,17 @@ def test_tokens_minted_without_the_version_claim_end_with_the_first_revocation()
     user.save()
     assert_rejected(me(str(legacy.access_token)))
     assert_rejected(refresh(str(legacy)))
+
+
+def test_the_daily_job_purges_the_records_of_expired_refresh_tokens():
+    user = make_user()
+    used, live = login(user), login(user)
+    assert refresh(used["refresh"]).status_code == 200  # blacklists it, records its successor
+    OutstandingToken.objects.filter(token=used["refresh"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    kept = OutstandingToken.objects.count() - 1
+    flush_expired_tokens()
+    assert OutstandingToken.objects.count() == kept
+    assert not OutstandingToken.objects.filter(token=used["refresh"]).exists()
+    assert refresh(live["refresh"]).status_code == 200
