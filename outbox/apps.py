@@ -7,6 +7,7 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from outbox import email
+        from outbox import email, sms
 
         email.register()
+        sms.register()
