@@ -201,7 +201,7 @@ def _deliver_channel(channel, messages: list[OutboxMessage]) -> list:
                         )
                     break
             except Exception as exc:  # a sender bug must not stop the other messages
-                logger.exception("outbox sender crashed", extra={"message": str(message.pk)})
+                logger.exception("outbox sender crashed", extra={"outbox_message": str(message.pk)})
                 _record_failure(message, f"{type(exc).__name__}: {exc}")
             else:
                 sent_ids.append(message.pk)
@@ -241,7 +241,11 @@ def _record_failure(
     outcome = " for good" if failed else ", expired" if expired else ", will retry"
     log(
         "outbox delivery failed" + outcome,
-        extra={"message": str(message.pk), "channel": message.channel, "reason": reason[:200]},
+        extra={
+            "outbox_message": str(message.pk),
+            "channel": message.channel,
+            "reason": reason[:200],
+        },
     )
 
 
@@ -256,5 +260,5 @@ def _record_expired(message: OutboxMessage) -> None:
     )
     logger.info(
         "outbox message expired before it could be sent",
-        extra={"message": str(message.pk), "channel": message.channel, "reason": note},
+        extra={"outbox_message": str(message.pk), "channel": message.channel, "reason": note},
     )

@@ -125,7 +125,9 @@ def _twilio_sender(session: requests.Session):
         status = response.status_code
         if status in (200, 201):
             sid = response.json().get("sid") if response.content else None
-            logger.info("sms accepted by Twilio", extra={"message": str(message.pk), "sid": sid})
+            logger.info(
+                "sms accepted by Twilio", extra={"outbox_message": str(message.pk), "sid": sid}
+            )
             return
         reason = _twilio_reason(response)
         if status == 429:
