@@ -218,7 +218,7 @@ class _ReminderOffsets(serializers.Field):
 
 
 class ProfileSerializer(serializers.ModelSerializer):
-    reminder_offsets_minutes = _ReminderOffsets(required=False)
+    reminder_offsets_minutes = _ReminderOffsets(required=False, allow_null=True)
     online_meeting_url = serializers.URLField(
         max_length=500,
         allow_blank=True,

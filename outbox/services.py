@@ -220,9 +220,10 @@ def _record_failure(
     attempts = message.attempts + (1 if count else 0)
     delay = retry_after if retry_after is not None else retry_delay_seconds(max(attempts, 1))
     next_attempt = now + timedelta(seconds=delay)
-    failed = give_up or next_attempt >= message.give_up_at
-    # A retry that would come too late is no retry: the message expires now.
-    expired = not failed and message.not_after is not None and next_attempt >= message.not_after
+    # A retry that would come too late is no retry: the message expires now (and is not
+    # left `failed`, for the admin to retry when it is pointless).
+    expired = not give_up and message.not_after is not None and next_attempt >= message.not_after
+    failed = not expired and (give_up or next_attempt >= message.give_up_at)
     if failed:
         status = MessageStatus.FAILED
     elif expired:
