@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -231,6 +232,15 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstri
 # Empty means Stripe itself; `make run` points it at localstripe on 127.0.0.1:8420.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_CONNECT = env_bool("STRIPE_CONNECT", False)
+# A request must not hang on a dead provider: seconds to connect and for each read.
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+# Circuit breaker (state in the cache, shared by workers with a shared CACHE_URL): this
+# many timeouts or connection errors within the window refuse Stripe calls at once
+# (503 payment_provider_unavailable) for the cool-down, then one trial call decides.
+# STRIPE_CIRCUIT_FAILURES=0 turns it off.
+STRIPE_CIRCUIT_FAILURES = env_int("STRIPE_CIRCUIT_FAILURES", 5)
+STRIPE_CIRCUIT_WINDOW_SECONDS = float(os.environ.get("STRIPE_CIRCUIT_WINDOW_SECONDS", "30"))
+STRIPE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("STRIPE_CIRCUIT_COOLDOWN_SECONDS", "30"))
 PLATFORM_FEE_PERCENT = float(os.environ.get("PLATFORM_FEE_PERCENT", "10"))
 STRIPE_CONNECT_REFRESH_URL = os.environ.get(
     "STRIPE_CONNECT_REFRESH_URL", "http://127.0.0.1:8000/payouts/refresh"
