@@ -217,14 +217,28 @@ class _ReminderOffsets(serializers.Field):
         return value
 
 
+class _OptionalUrl(serializers.URLField):
+    """A link, or null for none (stored as an empty string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, allow_blank=True, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data is None or data == "":
+            return ""
+        return super().run_validation(data)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     reminder_offsets_minutes = _ReminderOffsets(required=False, allow_null=True)
-    online_meeting_url = serializers.URLField(
+    online_meeting_url = _OptionalUrl(
         max_length=500,
-        allow_blank=True,
         required=False,
-        help_text="Where online sessions take place; shown only to booked clients, in their "
-        "confirmation and reminder e-mails.",
+        help_text="Where online sessions take place, or null; shown only to booked clients, "
+        "in their confirmation and reminder e-mails.",
     )
     modalities = _ModalitySlugs(
         child=serializers.SlugField(max_length=80), max_length=20, required=False

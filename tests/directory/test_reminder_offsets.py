@@ -67,6 +67,7 @@ def test_the_database_refuses_offsets_out_of_range_too(practitioner_user, offset
 def test_online_meeting_link_is_set_on_the_profile_and_stays_private(
     practitioner_api, practitioner_user, api_client
 ):
+    assert practitioner_api.get(PROFILE).json()["online_meeting_url"] is None
     link = "https://meet.example.org/mira-lind"
     response = practitioner_api.patch(PROFILE, {"online_meeting_url": link}, format="json")
     assert response.status_code == 200 and response.json()["online_meeting_url"] == link
@@ -76,3 +77,8 @@ def test_online_meeting_link_is_set_on_the_profile_and_stays_private(
 
     bad = practitioner_api.patch(PROFILE, {"online_meeting_url": "not a link"}, format="json")
     assert bad.status_code == 400 and "online_meeting_url" in bad.json()
+
+    cleared = practitioner_api.patch(PROFILE, {"online_meeting_url": None}, format="json")
+    assert cleared.status_code == 200 and cleared.json()["online_meeting_url"] is None
+    profile.refresh_from_db()
+    assert profile.online_meeting_url == ""
