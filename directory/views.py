@@ -121,7 +121,8 @@ class ProfileView(_WorkspaceMixin, APIView):
                 "from 15 to 10080"
             ),
             409: OpenApiResponse(
-                description="`profile_incomplete`: publishing needs what `missing` lists"
+                description="`profile_incomplete`: publishing needs what `missing` lists; "
+                "`email_unverified`: publishing needs a verified e-mail address"
             ),
         },
     )
