@@ -33,9 +33,11 @@ logger = logging.getLogger(__name__)
 def client_sms_number(user: User) -> str | None:
     """The number a client's SMS reminders go to (E.164), or None for no SMS.
 
-    The one place that reads a client's phone: `User.phone` (E.164 or empty)."""
-    raw = getattr(user, "phone", "") or ""
-    if not raw.strip():
+    The one place that reads a client's phone: `User.phone`, E.164 or empty (accounts
+    validates it; checked again here so that a stored bad number never breaks a booking's
+    transaction, it only goes without SMS)."""
+    raw = user.phone
+    if not raw:
         return None
     try:
         return phone_number_e164(raw)
