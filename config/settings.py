@@ -322,6 +322,24 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds an SMTP connect/command may take; a hanging server delays only the worker.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
+# --- SMS (reminders to clients with a phone number) -------------------------------
+# console: logged, nothing sent; twilio: Twilio's Messages API; none: no SMS at all.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console").strip().lower()
+if SMS_BACKEND not in ("console", "twilio", "none"):
+    raise ImproperlyConfigured("SMS_BACKEND must be console, twilio or none")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
+    )
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+
+# --- Links in notifications -----------------------------------------------------
+# The web app's address: e-mails link to {FRONTEND_URL}/bookings/<id> to manage a booking.
+FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000").rstrip("/")
+
 # --- Security and CORS ---------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
