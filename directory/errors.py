@@ -23,6 +23,14 @@ class ProfileIncomplete(Conflict):
     message = "The profile cannot be published yet."
 
 
+class ReminderOffsetsInvalid(ApplicationError):
+    code = "reminder_offsets_invalid"
+    message = (
+        "`reminder_offsets_minutes` takes at most 3 distinct whole numbers of minutes, "
+        "each from 15 to 10080."
+    )
+
+
 # --- Photos (directory.photos): each refusal of an upload has its own code ------------
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.permissions import require_verified_email
 from core.errors import Conflict
 from directory import codes
 from directory.errors import ProfileIncomplete
@@ -35,6 +36,7 @@ from directory.models import (
     minutes_to_hhmm,
 )
 from directory.photo_services import photos_delete_of_location, photos_delete_of_practitioner
+from directory.reminders import reminder_offsets_clean
 from directory.search_cards import build_search_card
 
 MINUTES_PER_DAY = 24 * 60
@@ -117,6 +119,10 @@ def profile_missing_for_publication(*, profile: PractitionerProfile) -> list[str
 
 
 def _validate_profile_fields(fields: dict[str, Any]) -> None:
+    if "reminder_offsets_minutes" in fields:
+        fields["reminder_offsets_minutes"] = reminder_offsets_clean(
+            fields["reminder_offsets_minutes"]
+        )
     errors = {}
     if "languages" in fields:
         fields["languages"] = [str(code).lower() for code in fields["languages"]]
@@ -130,7 +136,8 @@ def _validate_profile_fields(fields: dict[str, Any]) -> None:
 
 
 def profile_update(*, profile: PractitionerProfile, **fields: Any) -> PractitionerProfile:
-    """Change profile fields; `modalities` is a list of slugs; publishing checks completeness."""
+    """Change profile fields; `modalities` is a list of slugs; publishing checks completeness
+    and needs the practitioner's verified e-mail address (409 `email_unverified`)."""
     _validate_profile_fields(fields)
     modality_slugs = fields.pop("modalities", None)
     modalities = None
@@ -144,6 +151,8 @@ def profile_update(*, profile: PractitionerProfile, **fields: Any) -> Practition
         fields["languages"] = list(dict.fromkeys(fields["languages"]))
     with transaction.atomic(durable=True):
         locked = _lock_profile(profile)
+        if fields.get("is_published") and not locked.is_published:
+            require_verified_email(locked.user)
         for name, value in fields.items():
             setattr(locked, name, value)
         if fields.get("is_published"):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import require_verified_email
 from bookings import payment_port
 from bookings.errors import (
     HoldExpired,
@@ -21,6 +22,7 @@ from bookings.errors import (
     PractitionerCannotAcceptPayments,
     SlotUnavailable,
 )
+from bookings.events import booking_event_publish
 from bookings.locks import lock_booking, lock_practitioner
 from bookings.models import Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
@@ -76,8 +78,10 @@ def _create_locked(
         currency=service.currency.lower(),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if paid else None,
     )
+    booking_event_publish(booking=booking, kind="created")
     if not paid:
         booking_notify(booking=booking, kind="confirmed")
+        booking_event_publish(booking=booking, kind="confirmed")
     return booking
 
 
@@ -95,12 +99,14 @@ def booking_create_idempotent(
     Free → confirmed. Paid → pending_payment with a hold, and its payment started through
     the payment port; if that fails the hold is released and the port's error (503/409)
     propagates: no orphan hold, no orphan payment. A practitioner who cannot be paid is
-    refused before any hold is taken. With a key, a replay returns the first booking
-    (and its payment) and False.
+    refused before any hold is taken; then a client without a verified e-mail address
+    (409 `email_unverified`). With a key, a replay returns the first booking (and its
+    payment) and False.
     """
     if service.price_amount > 0:
         # First of all the checks: the API has always answered this one before the others.
         payment_port.get().ensure_payable(practitioner=service.practitioner)
+    require_verified_email(client)
     given_now, now = now, now or timezone.now()
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
         raise ValidationError({"Idempotency-Key": ["Use a key of 1 to 255 characters."]})
@@ -219,6 +225,7 @@ def booking_release_failed_start(*, booking: Booking) -> Booking:
         if booking.status == BookingStatus.PENDING_PAYMENT:
             booking.status = BookingStatus.EXPIRED
             booking.save(update_fields=["status", "updated_at"])
+            booking_event_publish(booking=booking, kind="expired")
         IdempotencyKey.objects.filter(booking=booking).delete()
     return booking
 

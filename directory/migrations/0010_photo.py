@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0008_profile_drop_rating_columns'),
+        ('directory', '0009_profile_reminders_meeting_url'),
     ]
 
     operations = [
