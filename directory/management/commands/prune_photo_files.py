@@ -1,6 +1,6 @@
 """Delete photo files that no photo row names (left by a crash or a failed deletion).
 
-Run daily from cron. A file is deleted only once it is older than --older-than-hours,
+The job engine runs it daily (directory.tasks); run it by hand as well. A file is deleted only once it is older than --older-than-hours,
 so an upload whose row is about to be committed is never touched.
 """
 
