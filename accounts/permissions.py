@@ -3,6 +3,7 @@ from rest_framework.permissions import BasePermission
 from accounts.errors import EmailUnverified
 from accounts.models import User
 from accounts.selectors import user_email_verified
+from core.errors import PermissionDenied
 
 
 class IsPractitioner(BasePermission):
@@ -24,3 +25,10 @@ def require_verified_email(user: User) -> None:
     address (booking, reviewing and publishing a profile need one)."""
     if not user_email_verified(user):
         raise EmailUnverified()
+
+
+def require_staff(user: User) -> None:
+    """For services of any app that staff may call on others' behalf (the admin's actions):
+    raise 403 `permission_denied` unless the user is active staff."""
+    if not (user.is_active and user.is_staff):
+        raise PermissionDenied("Only staff can do this.")

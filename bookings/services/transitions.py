@@ -1,4 +1,9 @@
-"""What the parties do to a booking: cancel (with its refund), reschedule, complete, no-show."""
+"""What the parties do to a booking: cancel (with its refund), reschedule, complete, no-show.
+
+Staff may cancel, complete and mark a no-show too (`as_staff=True`, used by the admin):
+the same rules and side effects as for the party, under the role "staff". A staff
+cancellation refunds as the practitioner's does, in full: the client is not at fault.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import require_staff
 from bookings import payment_port
 from bookings.errors import InvalidTransition, SlotUnavailable
 from bookings.events import booking_event_publish
@@ -19,8 +25,13 @@ from bookings.services.creation import as_utc
 from bookings.services.slot_claims import require_free_slot
 from core.errors import PermissionDenied
 
+STAFF = "staff"
 
-def _require_party(booking: Booking, user: User) -> str:
+
+def _require_party(booking: Booking, user: User, *, as_staff: bool = False) -> str:
+    if as_staff:
+        require_staff(user)
+        return STAFF
     if booking.client_id == user.pk:
         return "client"
     if booking.practitioner.user_id == user.pk:
@@ -28,23 +39,28 @@ def _require_party(booking: Booking, user: User) -> str:
     raise PermissionDenied("You are not a party to this booking.")
 
 
-def _require_practitioner(booking: Booking, user: User) -> None:
-    if booking.practitioner.user_id != user.pk:
+def _require_practitioner(booking: Booking, user: User, *, as_staff: bool = False) -> None:
+    if as_staff:
+        require_staff(user)
+    elif booking.practitioner.user_id != user.pk:
         raise PermissionDenied("Only the booking's practitioner can do this.")
 
 
 def refund_amount_for_cancellation(*, booking: Booking, by_role: str, now: datetime) -> int:
-    """Full refund when the practitioner cancels or the client cancels in time."""
+    """Full refund when the practitioner or staff cancel, or the client cancels in time."""
     if booking.status != BookingStatus.CONFIRMED:
         return 0  # nothing has been paid on a pending booking
     window = timedelta(hours=booking.practitioner.cancellation_window_hours)
-    if by_role == "practitioner" or booking.start - now >= window:
+    if by_role in ("practitioner", STAFF) or booking.start - now >= window:
         return booking.amount
     return booking.amount * booking.practitioner.late_cancellation_refund_percent // 100
 
 
-def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
-    """Either party cancels a pending or confirmed booking and gets its policy refund.
+def booking_cancel(
+    *, booking: Booking, by: User, now: datetime | None = None, as_staff: bool = False
+) -> Booking:
+    """Either party (or staff, `as_staff`) cancels a pending or confirmed booking, and the
+    client gets the policy refund.
 
     The cancellation and the refund's reservation in the payment ledger commit together,
     never one without the other; the money moves after commit (if the provider cannot be
@@ -56,7 +72,7 @@ def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -
     reservation = None
     with transaction.atomic(durable=True):
         booking = lock_booking(booking)
-        role = _require_party(booking, by)
+        role = _require_party(booking, by, as_staff=as_staff)
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED):
             raise InvalidTransition(f"A {booking.status} booking cannot be cancelled.")
         if booking.status == BookingStatus.CONFIRMED and now >= booking.start:
@@ -87,11 +103,13 @@ def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -
     return booking
 
 
-def booking_complete(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+def booking_complete(
+    *, booking: Booking, by: User, now: datetime | None = None, as_staff: bool = False
+) -> Booking:
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         booking = lock_booking(booking)
-        _require_practitioner(booking, by)
+        _require_practitioner(booking, by, as_staff=as_staff)
         if booking.status != BookingStatus.CONFIRMED:
             raise InvalidTransition(f"A {booking.status} booking cannot be completed.")
         if now < booking.end:
@@ -103,11 +121,13 @@ def booking_complete(*, booking: Booking, by: User, now: datetime | None = None)
     return booking
 
 
-def booking_mark_no_show(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+def booking_mark_no_show(
+    *, booking: Booking, by: User, now: datetime | None = None, as_staff: bool = False
+) -> Booking:
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         booking = lock_booking(booking)
-        _require_practitioner(booking, by)
+        _require_practitioner(booking, by, as_staff=as_staff)
         if booking.status != BookingStatus.CONFIRMED:
             raise InvalidTransition(f"A {booking.status} booking cannot be marked a no-show.")
         if now < booking.start:
