@@ -11,6 +11,17 @@ localstripe's own CLI binds every interface and pickles its state to
 With `--webhook-url/--webhook-secret` the server registers that endpoint
 through its own `/_config/webhooks/{id}` route once it listens (localstripe
 keeps webhooks in memory only, so this happens on every start).
+
+Browsers pay with localstripe's Stripe.js stand-in, served at
+`/js.stripe.com/v3/`: `stripe.confirmCardPayment(client_secret, ...)` opens a
+dialog ("Complete authentication" / "Fail authentication") and posts the choice
+to `/v1/payment_intents/{id}/_authenticate`. localstripe accepts that only for an
+intent that already has a card and waits for 3-D Secure; ours get their card in
+the browser, so here an intent without one is given Stripe's test Visa card
+(`pm_card_visa`) first. "Complete authentication" then pays (and the
+`payment_intent.succeeded` webhook confirms the booking); "Fail authentication"
+leaves the intent waiting for a payment, to be tried again. The card fields the
+stand-in shows are not sent anywhere.
 """
 
 import argparse
@@ -44,6 +55,43 @@ def _use_state_file(path: Path) -> None:
     # Patched on the class: localstripe calls these from Store.__setitem__ and its middleware.
     resources.Store.try_load_from_disk = try_load_from_disk
     resources.Store.dump_to_disk = dump_to_disk
+
+
+BROWSER_CARD = "pm_card_visa"
+AUTHENTICATE_PATH = "/v1/payment_intents/{id}/_authenticate"
+
+
+def _let_browsers_pay() -> None:
+    """Route `_authenticate` through a handler that gives a card-less intent the test card.
+
+    localstripe binds its extra routes from `resources.extra_apis` when `server` is
+    imported, so the entry is replaced there, before that import.
+    """
+    from localstripe import resources
+
+    routes = resources.extra_apis
+    route = ("POST", AUTHENTICATE_PATH)
+    index = next((i for i, (verb, path, _) in enumerate(routes) if (verb, path) == route), None)
+    if index is None:
+        raise RuntimeError(f"localstripe has no {AUTHENTICATE_PATH} route to extend")
+    method, path, original = routes[index]
+
+    def authenticate(id=None, client_secret=None, **kwargs):
+        intent = resources.PaymentIntent._api_retrieve(id) if isinstance(id, str) else None
+        if (
+            intent is not None
+            and client_secret == intent.client_secret
+            and intent.status == "requires_payment_method"
+        ):
+            # As if Stripe.js had attached the card and 3-D Secure were asked for.
+            intent.payment_method = BROWSER_CARD
+            intent.next_action = {
+                "type": "use_stripe_sdk",
+                "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": ""},
+            }
+        return original(id=id, client_secret=client_secret, **kwargs)
+
+    routes[index] = (method, path, authenticate)
 
 
 async def _serve(args) -> None:
@@ -91,6 +139,7 @@ def main(argv=None) -> None:
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     _use_state_file(data_dir / "localstripe.pickle")
+    _let_browsers_pay()
 
     from localstripe.resources import store
 

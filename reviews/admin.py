@@ -2,14 +2,53 @@
 so ratings, the audit fields and the practitioner's e-mail behave as in the API."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 
-from core.errors import ApplicationError
+from core.admin_tools import apply_each
 from reviews import services
-from reviews.models import REASON_MAX_LENGTH, FlagCode, Review, ReviewFlag, ReviewReport
+from reviews.models import (
+    REASON_MAX_LENGTH,
+    FlagCode,
+    Review,
+    ReviewFlag,
+    ReviewReport,
+    ReviewStatus,
+)
 from reviews.selectors import open_report_count
+
+EXCERPT_CHARS = 80
+
+
+class StatusListFilter(admin.SimpleListFilter):
+    """The queue opens on the reviews waiting for a decision; "All" is one click away."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+    DEFAULT = ReviewStatus.PENDING
+
+    def lookups(self, request, model_admin):
+        return [*ReviewStatus.choices, (self.ALL, "All")]
+
+    def value(self):
+        return super().value() or self.DEFAULT
+
+    def choices(self, changelist):
+        # No "remove this filter" entry: without the parameter the queue shows pending.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
 
 
 class FlagListFilter(admin.SimpleListFilter):
@@ -64,18 +103,19 @@ def _is_moderator(request) -> bool:
 class ReviewAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
+        "excerpt",
+        "client",
         "practitioner",
         "rating",
         "status",
         "flag_codes",
         "open_reports",
         "moderated_by",
-        "moderated_at",
     ]
-    list_filter = ["status", FlagListFilter]
+    list_filter = [StatusListFilter, FlagListFilter]
     ordering = ["created_at", "id"]
-    search_fields = ["text", "practitioner__display_name", "practitioner__slug"]
-    list_select_related = ["practitioner", "moderated_by"]
+    search_fields = ["text", "practitioner__display_name", "practitioner__slug", "client__email"]
+    list_select_related = ["practitioner", "client", "moderated_by"]
     actions = ["approve_selected", "reject_selected"]
     inlines = [ReviewFlagInline, ReviewReportInline]
     # Nothing is edited by hand: a status written here would bypass the rating bookkeeping.
@@ -104,6 +144,10 @@ class ReviewAdmin(admin.ModelAdmin):
             .annotate(_open_reports=open_report_count())
         )
 
+    @admin.display(description="text")
+    def excerpt(self, obj):
+        return Truncator(obj.text).chars(EXCERPT_CHARS) or "-"
+
     @admin.display(description="flags")
     def flag_codes(self, obj):
         return ", ".join(flag.code for flag in obj.flags.all()) or "-"
@@ -128,44 +172,32 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def _report(self, request, *, verb: str, done: int, skipped: list[str]):
-        if done:
-            self.message_user(request, f"{done} review(s) {verb}.", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request,
-                f"{len(skipped)} review(s) skipped: " + "; ".join(skipped),
-                messages.WARNING,
-            )
-
     @admin.action(description="Approve selected reviews")
     def approve_selected(self, request, queryset):
-        done, skipped = 0, []
-        for review_id in queryset.order_by("pk").values_list("pk", flat=True):
-            try:
-                services.review_approve(review_id=review_id, moderator=request.user)
-                done += 1
-            except ApplicationError as exc:
-                skipped.append(f"{review_id}: {exc.message}")
-        self._report(request, verb="approved", done=done, skipped=skipped)
+        apply_each(
+            self,
+            request,
+            queryset.select_related("practitioner").order_by("pk"),
+            lambda review: services.review_approve(review_id=review.pk, moderator=request.user),
+            verb="approved",
+        )
 
     @admin.action(description="Reject selected reviews…")
     def reject_selected(self, request, queryset):
         if "apply" in request.POST:
             form = RejectForm(request.POST)
             if form.is_valid():
-                done, skipped = 0, []
-                for review_id in queryset.order_by("pk").values_list("pk", flat=True):
-                    try:
-                        services.review_reject(
-                            review_id=review_id,
-                            moderator=request.user,
-                            reason=form.cleaned_data["reason"],
-                        )
-                        done += 1
-                    except ApplicationError as exc:
-                        skipped.append(f"{review_id}: {exc.message}")
-                self._report(request, verb="rejected", done=done, skipped=skipped)
+                apply_each(
+                    self,
+                    request,
+                    queryset.select_related("practitioner").order_by("pk"),
+                    lambda review: services.review_reject(
+                        review_id=review.pk,
+                        moderator=request.user,
+                        reason=form.cleaned_data["reason"],
+                    ),
+                    verb="rejected",
+                )
                 return None
         else:
             form = RejectForm()
