@@ -91,7 +91,7 @@ def apply_each(
         try:
             action(obj)
         except ApplicationError as exc:
-            refused.append(f"{obj}: {exc.message}")
+            refused.append(f"{obj}: {exc.message} ({exc.code})")
         except ValidationError as exc:
             refused.append(f"{obj}: {' '.join(exc.messages)}")
         else:
