@@ -202,9 +202,7 @@ def test_cancel_asks_first_then_cancels_as_staff_with_a_full_refund(
 
     question = act(admin_client, "cancel_selected", [booking])
     assert question.status_code == 200
-    assert "admin/bookings/booking/cancel_confirmation.html" in [
-        t.name for t in question.templates
-    ]
+    assert "admin/bookings/booking/cancel_confirmation.html" in [t.name for t in question.templates]
     assert "€90.00" in question.content.decode()  # the refund it will make
     assert status_of(booking) == BookingStatus.CONFIRMED  # nothing happens before "apply"
 
@@ -225,9 +223,7 @@ def test_cancel_asks_first_then_cancels_as_staff_with_a_full_refund(
     # The slot is free again for everyone, and both parties were told.
     assert start in slot_starts(api_client, profile, service, day)
     cancellations = [m for m in mail.outbox if m.subject.startswith("Booking cancelled")]
-    assert sorted(m.to[0] for m in cancellations) == sorted(
-        [client.email, practitioner_user.email]
-    )
+    assert sorted(m.to[0] for m in cancellations) == sorted([client.email, practitioner_user.email])
 
 
 def test_a_pending_booking_cancelled_by_staff_frees_its_slot_and_refunds_nothing(
@@ -284,8 +280,7 @@ def test_mark_completed_goes_through_the_service_and_its_rules(admin_client, pra
     shown = messages_of(response)
     assert "1 booking marked completed." in shown
     assert any(
-        m.startswith("1 booking not marked completed") and "only after it ends" in m
-        for m in shown
+        m.startswith("1 booking not marked completed") and "only after it ends" in m for m in shown
     )
     ended.refresh_from_db()
     assert ended.status == BookingStatus.COMPLETED and ended.completed_at is not None

@@ -111,7 +111,7 @@ def test_publish_keeps_the_rules_of_the_api(admin_client):
 
 
 def test_unpublish_goes_through_the_service(admin_client, api_client):
-    _, profile, service = make_practitioner(name="Mira Lind")
+    _, profile, _ = make_practitioner(name="Mira Lind")
     assert public_profile_status(api_client, profile) == 200
 
     response = act(admin_client, "unpublish_selected", [profile])
