@@ -1,4 +1,5 @@
-"""The Django admin queue: filters, and bulk decisions that go through the services."""
+"""The Django admin queue: what it lists, its filters (opening on "Pending"), and bulk
+decisions that go through the services."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -12,6 +13,8 @@ from tests.reviews.conftest import approve, rating_of, rating_totals
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/reviews/review/"
+# Every status, as after choosing "All": actions post to the list the moderator looks at.
+EVERYTHING = f"{CHANGELIST}?status=all"
 
 
 @pytest.fixture
@@ -34,18 +37,51 @@ def queue(practice, reviewer, moderator):
     }
 
 
-def test_changelist_filters_by_status_and_flag(staff, queue):
+def test_the_queue_opens_on_pending_and_filters_by_status_and_flag(staff, queue):
     _, browser = staff
-    everything = browser.get(CHANGELIST)
-    assert everything.status_code == 200
-    assert everything.context["cl"].result_count == 3
+    opening = browser.get(CHANGELIST)
+    assert opening.status_code == 200
+    assert {r.pk for r in opening.context["cl"].result_list} == {
+        queue["linky"].pk,
+        queue["calm"].pk,
+    }
+    # The status filter offers each status and "All", with "Pending" chosen.
+    (status_filter,) = [f for f in opening.context["cl"].filter_specs if f.title == "status"]
+    choices = list(status_filter.choices(opening.context["cl"]))
+    assert [c["display"] for c in choices] == ["Pending", "Approved", "Rejected", "All"]
+    assert [c["display"] for c in choices if c["selected"]] == ["Pending"]
 
-    pending = browser.get(CHANGELIST, {"status__exact": "pending"}).context["cl"]
-    assert {r.pk for r in pending.result_list} == {queue["linky"].pk, queue["calm"].pk}
+    everything = browser.get(CHANGELIST, {"status": "all"}).context["cl"]
+    assert everything.result_count == 3
+    approved = browser.get(CHANGELIST, {"status": "approved"}).context["cl"]
+    assert [r.pk for r in approved.result_list] == [queue["approved"].pk]
+    assert browser.get(CHANGELIST, {"status": "rejected"}).context["cl"].result_count == 0
     linked = browser.get(CHANGELIST, {"flag": "link"}).context["cl"]
     assert [r.pk for r in linked.result_list] == [queue["linky"].pk]
-    unflagged = browser.get(CHANGELIST, {"flag": "none"}).context["cl"]
+    unflagged = browser.get(CHANGELIST, {"flag": "none", "status": "all"}).context["cl"]
     assert {r.pk for r in unflagged.result_list} == {queue["calm"].pk, queue["approved"].pk}
+    pending_unflagged = browser.get(CHANGELIST, {"flag": "none"}).context["cl"]
+    assert [r.pk for r in pending_unflagged.result_list] == [queue["calm"].pk]
+
+
+def test_the_queue_shows_excerpt_author_practitioner_and_flags(staff, practice, reviewer):
+    _, browser = staff
+    _, _, service = practice
+    long_text = "Calm and careful from the first minute. " * 10 + "www.spam.com"
+    review = make_review(client=reviewer, service=service, rating=3, text=long_text)
+
+    response = browser.get(CHANGELIST)
+
+    cl = response.context["cl"]
+    assert cl.list_display[1:5] == ["created_at", "excerpt", "client", "practitioner"]
+    assert "flag_codes" in cl.list_display
+    row = response.content.decode()
+    assert "Calm and careful from the first minute." in row
+    assert long_text not in row  # an excerpt, not the whole text
+    assert reviewer.email in row
+    assert "Mira Lind" in row
+    flags = ", ".join(flag.code for flag in review.flags.all())
+    assert flags and flags in row
 
 
 def test_bulk_approve_goes_through_the_service(
@@ -57,13 +93,13 @@ def test_bulk_approve_goes_through_the_service(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post(
-            CHANGELIST, {"action": "approve_selected", ACTION_CHECKBOX_NAME: ids}, follow=True
+            EVERYTHING, {"action": "approve_selected", ACTION_CHECKBOX_NAME: ids}, follow=True
         )
 
     assert response.status_code == 200
     text = response.content.decode()
-    assert "2 review(s) approved" in text
-    assert "1 review(s) skipped" in text  # the one already approved
+    assert "2 reviews approved" in text
+    assert "1 review not approved" in text  # the one already approved
     for review in queue.values():
         review.refresh_from_db()
         assert review.status == ReviewStatus.APPROVED
@@ -89,17 +125,17 @@ def test_bulk_reject_asks_for_a_reason_then_goes_through_the_service(staff, queu
     ids = [queue["linky"].pk, queue["approved"].pk]
     data = {"action": "reject_selected", ACTION_CHECKBOX_NAME: ids}
 
-    form = browser.post(CHANGELIST, data)
+    form = browser.post(EVERYTHING, data)
     assert form.status_code == 200
     assert b'name="reason"' in form.content
     queue["linky"].refresh_from_db()
     assert queue["linky"].status == ReviewStatus.PENDING  # nothing happens before a reason
 
-    missing = browser.post(CHANGELIST, {**data, "apply": "1", "reason": ""})
+    missing = browser.post(EVERYTHING, {**data, "apply": "1", "reason": ""})
     assert b'name="reason"' in missing.content
-    done = browser.post(CHANGELIST, {**data, "apply": "1", "reason": "Advertising"}, follow=True)
+    done = browser.post(EVERYTHING, {**data, "apply": "1", "reason": "Advertising"}, follow=True)
 
-    assert "2 review(s) rejected" in done.content.decode()
+    assert "2 reviews rejected" in done.content.decode()
     for key in ("linky", "approved"):
         queue[key].refresh_from_db()
         assert queue[key].status == ReviewStatus.REJECTED
