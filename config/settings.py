@@ -365,7 +365,7 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 # call the API from any port of localhost, 127.0.0.1 or [::1].
 CORS_ALLOW_LOCALHOST = env_bool("CORS_ALLOW_LOCALHOST", DEBUG)
 CORS_ALLOWED_ORIGIN_REGEXES = (
-    [r"^http://(localhost|127\.0\.0\.1|\[::1\]):[0-9]{1,5}$"] if CORS_ALLOW_LOCALHOST else []
+    [r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?$"] if CORS_ALLOW_LOCALHOST else []
 )
 # What the API reads beyond CORS' defaults, and the response headers an SPA needs to see.
 CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-request-id")

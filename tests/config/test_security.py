@@ -67,6 +67,54 @@ def test_cors_allows_only_listed_origins(api_client, settings):
     assert "Access-Control-Allow-Origin" not in other
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:5173", "http://127.0.0.1:3000", "http://[::1]:4200"]
+)
+def test_with_debug_an_spa_on_this_machine_may_call_the_api(api_client, origin):
+    # The default with DEBUG=true (the test run's environment): any loopback dev server.
+    preflight = api_client.options(
+        "/api/v1/bookings/",
+        HTTP_ORIGIN=origin,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization,content-type,idempotency-key",
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == origin
+    allowed_headers = preflight["Access-Control-Allow-Headers"].split(", ")
+    assert {"authorization", "content-type", "idempotency-key"} <= set(allowed_headers)
+
+    response = api_client.get("/api/v1/modalities/", HTTP_ORIGIN=origin)
+    assert response["Access-Control-Allow-Origin"] == origin
+    exposed = set(response["Access-Control-Expose-Headers"].split(", "))
+    assert {"Retry-After", "X-Request-ID"} <= exposed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "origin",
+    ["http://localhost.evil.example:5173", "http://127.0.0.1.evil.example", "http://10.0.0.5:5173"],
+)
+def test_with_debug_only_loopback_origins_are_let_in(api_client, origin):
+    response = api_client.get("/api/v1/modalities/", HTTP_ORIGIN=origin)
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_without_debug_no_local_origin_is_let_in():
+    show = "from django.conf import settings; print(settings.CORS_ALLOWED_ORIGIN_REGEXES)"
+    production = run_manage("shell", "--no-imports", "-c", show, env_overrides=PRODUCTION_ENV)
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.strip() == "[]"
+    opted_in = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        env_overrides={**PRODUCTION_ENV, "CORS_ALLOW_LOCALHOST": "true"},
+    )
+    assert "localhost" in opted_in.stdout
+
+
 def test_security_headers_on_every_response(client, db):
     response = client.get("/healthz")
     assert response["X-Content-Type-Options"] == "nosniff"
