@@ -233,3 +233,18 @@ def test_service_layer_rejects_a_non_party_with_403(client_user, policy_practiti
     booking = _confirmed(client_user, service, free_start(profile, service))
     with pytest.raises(PermissionDenied):
         booking_cancel(booking=booking, by=make_user())
+
+
+def test_acting_as_staff_needs_an_active_staff_account(client_user, policy_practitioner):
+    from bookings.services import booking_cancel, booking_complete, booking_mark_no_show
+    from core.errors import PermissionDenied
+
+    practitioner_user, profile, service = policy_practitioner
+    booking = _confirmed(client_user, service, free_start(profile, service))
+    retired = make_user(is_staff=True, is_active=False)
+    for not_staff in (client_user, practitioner_user, retired):
+        for transition in (booking_cancel, booking_complete, booking_mark_no_show):
+            with pytest.raises(PermissionDenied):
+                transition(booking=booking, by=not_staff, as_staff=True)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
