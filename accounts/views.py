@@ -3,7 +3,7 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import services
 from accounts.serializers import RegisterSerializer, UserSerializer, UserUpdateSerializer
@@ -20,10 +20,6 @@ class RegisterView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_register(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
-
-
-class TokenView(TokenObtainPairView):
-    throttle_scope = "auth"
 
 
 class TokenRefresh(TokenRefreshView):

@@ -16,12 +16,23 @@ class ApplicationError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "invalid"
     message = "The request could not be processed."
+    # Seconds after which trying again may succeed: sent as the Retry-After header.
+    retry_after: int | None = None
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, extra=None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        extra=None,
+        retry_after: int | None = None,
+    ):
         self.message = message or self.message
         if code:
             self.code = code
         self.extra = extra or {}
+        if retry_after is not None:
+            self.retry_after = retry_after
         super().__init__(self.message)
 
 
@@ -54,6 +65,13 @@ class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "service_unavailable"
     message = "A service we depend on is unavailable; try again shortly."
+    retry_after = 5
+
+
+class TooManyRequests(ApplicationError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "throttled"
+    message = "Too many requests; try again later."
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -65,8 +83,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": exc.message, **exc.extra}
         response = Response(body, status=exc.status_code)
-        if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
-            response["Retry-After"] = "5"
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

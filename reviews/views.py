@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsModerator
+from accounts.permissions import IsModeratorWithMfa
 from reviews import selectors, services
 from reviews.filters import ModerationReviewFilter
 from reviews.serializers import (
@@ -115,7 +115,7 @@ class ReviewReportView(APIView):
 
 @extend_schema(tags=["moderation"])
 class ModerationReviewListView(generics.ListAPIView):
-    permission_classes = [IsModerator]
+    permission_classes = [IsModeratorWithMfa]
     serializer_class = ModerationReviewSerializer
     filterset_class = ModerationReviewFilter
 
@@ -124,7 +124,7 @@ class ModerationReviewListView(generics.ListAPIView):
 
 
 class _ModerationDecisionView(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [IsModeratorWithMfa]
 
     def _respond(self, review):
         review = selectors.review_list_moderation().get(pk=review.pk)
