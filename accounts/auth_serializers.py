@@ -32,7 +32,8 @@ class TotpSetupSerializer(serializers.Serializer):
 
 
 class MfaCodeSerializer(serializers.Serializer):
-    code = serializers.CharField(
+    # Named as at sign-in; `code` would clash with the error body's own `code`.
+    otp = serializers.CharField(
         max_length=CODE_MAX_LENGTH,
         help_text="The six-digit code from the authenticator app (or, where said, a recovery "
         "code).",

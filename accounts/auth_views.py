@@ -80,7 +80,7 @@ class TotpView(APIView):
             204: None,
             **error_responses(
                 {
-                    400: "`invalid`: no `code` in the body; `mfa_invalid`: wrong code.",
+                    400: "`invalid`: no `otp` in the body; `mfa_invalid`: wrong code.",
                     409: "`mfa_not_enabled`.",
                     429: _LOCKED,
                 }
@@ -89,13 +89,13 @@ class TotpView(APIView):
         tags=["auth"],
     )
     def delete(self, request):
-        """Turn two-factor authentication off. The JSON body is `{"code": ...}` with a
+        """Turn two-factor authentication off. The JSON body is `{"otp": ...}` with a
         current code from the app or a recovery code; wrong codes count towards the
         sign-in lockout."""
         serializer = MfaCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         mfa.totp_disable(
-            request=request._request, user=request.user, code=serializer.validated_data["code"]
+            request=request._request, user=request.user, code=serializer.validated_data["otp"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -124,5 +124,5 @@ class TotpConfirmView(APIView):
         as two-factor (moderation requires one)."""
         serializer = MfaCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        codes = mfa.totp_setup_confirm(user=request.user, code=serializer.validated_data["code"])
+        codes = mfa.totp_setup_confirm(user=request.user, code=serializer.validated_data["otp"])
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)

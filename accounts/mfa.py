@@ -116,7 +116,7 @@ def totp_setup_confirm(*, user: User, code: str) -> list[str]:
 
 
 def _is_app_code(code: str, device: TOTPDevice) -> bool:
-    return len(code) == device.digits and code.isdigit()
+    return len(code) == device.digits and code.isascii() and code.isdigit()
 
 
 def _matching_device(user: User, code: str) -> Device | None:

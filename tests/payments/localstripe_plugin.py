@@ -8,7 +8,6 @@ live server as its webhook endpoint (through `/_config/webhooks/`), so signed
 events reach our webhook view. Registered from tests/conftest.py.
 """
 
-import socket
 import subprocess
 import sys
 import time
@@ -19,19 +18,14 @@ import requests
 
 from payments.stripe_client import get_client
 from tests.payments.helpers import SECRET_KEY, WEBHOOK_PATH, WEBHOOK_SECRET
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def localstripe(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     data_dir = tmp_path_factory.mktemp("localstripe")
     log = (data_dir / "server.log").open("wb")
     proc = subprocess.Popen(
