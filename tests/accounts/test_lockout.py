@@ -132,6 +132,8 @@ def test_an_admin_unlocks_through_the_admin(limit_3, admin_client):
     assert not AccessAttempt.objects.filter(username=staff.email).exists()
 
     assert admin_client_for(staff).get("/admin/").status_code == 200
+    # Where an admin removes a lost authenticator.
+    assert admin_client.get("/admin/otp_totp/totpdevice/").status_code == 200
 
 
 def test_wrong_admin_codes_count_towards_the_lockout(limit_3):
