@@ -1,16 +1,12 @@
-"""E-mails to client and practitioner with an .ics attachment; sent after commit."""
+"""E-mails to client and practitioner with an .ics attachment, written to the outbox in
+the transaction that changes the booking: they exist exactly when the change committed,
+and a mail server that is down or hanging delays them without touching the request."""
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage
-
 from bookings.ics import calendar_bytes
 from bookings.models import Booking
-
-logger = logging.getLogger(__name__)
+from outbox.email import email_enqueue
 
 SUBJECTS = {
     "confirmed": "Booking confirmed: {service} on {start:%Y-%m-%d %H:%M} UTC",
@@ -19,11 +15,11 @@ SUBJECTS = {
 }
 
 
-def booking_notify(*, booking_id, kind: str) -> None:
-    """Runs in transaction.on_commit: a mail failure must not undo the booking."""
+def booking_notify(*, booking: Booking, kind: str) -> None:
+    """Call inside the transaction that made the change."""
     booking = Booking.objects.select_related(
         "client", "practitioner__user", "service", "location"
-    ).get(pk=booking_id)
+    ).get(pk=booking.pk)
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     ics = calendar_bytes([booking], method=method)
     subject = SUBJECTS[kind].format(service=booking.service.name, start=booking.start)
@@ -33,9 +29,12 @@ def booking_notify(*, booking_id, kind: str) -> None:
         f"Status: {booking.status}\n"
     )
     for recipient in (booking.client.email, booking.practitioner.user.email):
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-        message.attach("booking.ics", ics, f"text/calendar; method={method}; charset=utf-8")
-        try:
-            message.send()
-        except Exception:  # the booking stands; a lost e-mail is logged, not raised
-            logger.exception("booking e-mail failed", extra={"booking": str(booking_id)})
+        if recipient:
+            email_enqueue(
+                to=recipient,
+                subject=subject,
+                body=body,
+                attachments=(
+                    ("booking.ics", ics, f"text/calendar; method={method}; charset=utf-8"),
+                ),
+            )

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.job_storage import JobStorageError, huey_settings
 from core.throttle_rates import parse_throttle_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,7 +66,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "huey.contrib.djhuey",
     "core.apps.CoreConfig",
+    "outbox",
     "accounts",
     "directory",
     "bookings",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DatabaseOutageMiddleware",
     # Last: turns a lockout flagged during the request into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -290,6 +294,15 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstri
 # Empty means Stripe itself; `make run` points it at localstripe on 127.0.0.1:8420.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_CONNECT = env_bool("STRIPE_CONNECT", False)
+# A request must not hang on a dead provider: seconds to connect and for each read.
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+# Circuit breaker (state in the cache, shared by workers with a shared CACHE_URL): this
+# many timeouts or connection errors within the window refuse Stripe calls at once
+# (503 payment_provider_unavailable) for the cool-down, then one trial call decides.
+# STRIPE_CIRCUIT_FAILURES=0 turns it off.
+STRIPE_CIRCUIT_FAILURES = env_int("STRIPE_CIRCUIT_FAILURES", 5)
+STRIPE_CIRCUIT_WINDOW_SECONDS = float(os.environ.get("STRIPE_CIRCUIT_WINDOW_SECONDS", "30"))
+STRIPE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("STRIPE_CIRCUIT_COOLDOWN_SECONDS", "30"))
 PLATFORM_FEE_PERCENT = float(os.environ.get("PLATFORM_FEE_PERCENT", "10"))
 STRIPE_CONNECT_REFRESH_URL = os.environ.get(
     "STRIPE_CONNECT_REFRESH_URL", "http://127.0.0.1:8000/payouts/refresh"
@@ -301,6 +314,25 @@ STRIPE_CONNECT_RETURN_URL = os.environ.get(
 # --- Bookings, reviews -------------------------------------------------------
 BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 15)
 REVIEW_REPORT_THRESHOLD = env_int("REVIEW_REPORT_THRESHOLD", 3)
+
+# --- Background jobs (Huey) and the outbox -------------------------------------
+# The consumer is `python manage.py run_huey`; `make run` starts it beside the server.
+JOBS_URL = os.environ.get("JOBS_URL") or f"sqlite:///{DATA_DIR / 'jobs.sqlite3'}"
+try:
+    HUEY = huey_settings(
+        JOBS_URL,
+        workers=env_int("JOBS_WORKERS", 4),
+        # Immediate runs each task inside the call that enqueues it (no consumer).
+        immediate=env_bool("JOBS_IMMEDIATE", False),
+    )
+except JobStorageError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 4 * 60 * 60)
+OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 24)
+# A worker's claim on a batch; a worker that dies mid-batch delays its messages this long.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 15 * 60)
+OUTBOX_KEEP_SENT_DAYS = env_int("OUTBOX_KEEP_SENT_DAYS", 30)
 
 # --- Geocoding -----------------------------------------------------------------
 GEOCODER = os.environ.get("GEOCODER", "offline")
@@ -318,6 +350,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connect/command may take; a hanging server delays only the worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Security and CORS ---------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -350,5 +384,6 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "huey": {"level": "WARNING"},
     },
 }

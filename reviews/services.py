@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.selectors import client_has_completed_booking
 from core.errors import InvalidTransition, PermissionDenied
 from directory.models import PractitionerProfile
+from outbox.email import email_enqueue
 from reviews.errors import (
     AlreadyReported,
     BookingNotCompleted,
@@ -147,17 +147,16 @@ def _notify_practitioner_of_approval(*, review_id) -> None:
     if not recipient:
         return
     excerpt = review.text if len(review.text) <= 300 else review.text[:297] + "..."
-    send_mail(
+    email_enqueue(
+        to=recipient,
         subject="A new review of your practice is public",
-        message=(
+        body=(
             f"Hello {review.practitioner.display_name or review.practitioner.user.name},\n\n"
             f"A review of your practice was approved and is now shown on your profile.\n\n"
             f"Rating: {review.rating} of 5\n"
             f"{excerpt}\n\n"
             "You can reply to it (once, and edit that reply) from your account.\n"
         ),
-        from_email=None,
-        recipient_list=[recipient],
     )
 
 
@@ -193,10 +192,7 @@ def review_approve(*, review_id, moderator: User) -> Review:
         raise PermissionDenied("Only moderators can approve reviews.")
     with transaction.atomic(durable=True):
         review = _decide(review_id=review_id, moderator=moderator, new_status=ReviewStatus.APPROVED)
-        # robust: a mail server hiccup is logged; the committed approval stands.
-        transaction.on_commit(
-            lambda: _notify_practitioner_of_approval(review_id=review.pk), robust=True
-        )
+        _notify_practitioner_of_approval(review_id=review.pk)
     return review
 
 

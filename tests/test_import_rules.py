@@ -1,6 +1,7 @@
-"""The floors, enforced: accounts <- directory <- bookings <- (payments, reviews).
+"""The floors, enforced: outbox <- accounts <- directory <- bookings <- (payments, reviews).
 
-core is the shared kernel under every app and imports none of them; config (settings,
+core is the shared kernel under every app and imports none of them; outbox (the
+transactional outbox: e-mails, SMS, webhooks as rows) stands on core alone; config (settings,
 URL wiring, WSGI/ASGI) is the top floor and no app or core imports it. An upper app
 plugs into a lower one through an interface the lower one defines, connected in its
 AppConfig.ready(), never by the lower one importing it.
@@ -19,11 +20,12 @@ from typing import NamedTuple
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "directory", "bookings", "payments", "reviews")
+APPS = ("outbox", "accounts", "directory", "bookings", "payments", "reviews")
 
 # The top-level packages each package must not import.
 FORBIDDEN: dict[str, frozenset[str]] = {
     "core": frozenset({"config", *APPS}),
+    "outbox": frozenset({"config", "accounts", "directory", "bookings", "payments", "reviews"}),
     "accounts": frozenset({"config", "directory", "bookings", "payments", "reviews"}),
     "directory": frozenset({"config", "bookings", "payments", "reviews"}),
     "bookings": frozenset({"config", "payments", "reviews"}),
@@ -162,6 +164,10 @@ def test_relative_imports_resolve_inside_their_package():
         ("payments", "from reviews import services", True),
         ("payments", "from bookings import services", False),
         ("core", "from accounts.models import User", True),
+        ("core", "from outbox.email import email_enqueue", True),
+        ("outbox", "from accounts.models import User", True),
+        ("outbox", "import core.errors", False),
+        ("bookings", "from outbox.email import email_enqueue", False),
         ("core", "from config.settings import DEBUG", True),
         ("core", "from django.conf import settings", False),
         ("payments", "import configparser", False),

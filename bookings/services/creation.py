@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +13,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings import payment_port
-from bookings.errors import IdempotencyKeyReused, SlotUnavailable
+from bookings.errors import (
+    HoldExpired,
+    IdempotencyKeyReused,
+    NotAwaitingPayment,
+    PaymentNotPossible,
+    PractitionerCannotAcceptPayments,
+    SlotUnavailable,
+)
 from bookings.locks import lock_booking, lock_practitioner
 from bookings.models import Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
@@ -71,7 +77,7 @@ def _create_locked(
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if paid else None,
     )
     if not paid:
-        transaction.on_commit(partial(booking_notify, booking_id=booking.pk, kind="confirmed"))
+        booking_notify(booking=booking, kind="confirmed")
     return booking
 
 
@@ -121,6 +127,9 @@ def _hold_or_replay(
         replay = _replay(client=client, key=idempotency_key, fingerprint=fingerprint, now=now)
         if replay is not None:
             return replay, False
+    if service.price_amount > 0:
+        # A payment that cannot start now: refuse before taking (and releasing) a hold.
+        payment_port.get().ensure_provider_available()
     try:
         with transaction.atomic(durable=True):
             practitioner = lock_practitioner(service.practitioner_id)
@@ -177,6 +186,31 @@ def booking_payment_start(*, booking: Booking) -> None:
         raise
 
 
+def booking_payment_resume(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+    """POST /bookings/{id}/pay/: the client gets the payment of its held booking, started
+    now if it never was (a server died between the hold and the payment); idempotent.
+
+    While the provider is down (503) the hold stays, for a retry before it lapses; when
+    the provider or the practitioner cannot take the payment (409) the hold is released.
+    """
+    now = now or timezone.now()
+    if booking.client_id != by.pk:
+        raise PermissionDenied("Only the booking's client can pay for it.")
+    lapsed = booking.hold_expires_at is None or booking.hold_expires_at <= now
+    if booking.status == BookingStatus.EXPIRED or (
+        booking.status == BookingStatus.PENDING_PAYMENT and lapsed
+    ):
+        raise HoldExpired()
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        raise NotAwaitingPayment(f"A {booking.status} booking has nothing to pay.")
+    try:
+        payment_port.get().start_payment(booking=booking)
+    except (PaymentNotPossible, PractitionerCannotAcceptPayments):
+        booking_release_failed_start(booking=booking)
+        raise
+    return booking
+
+
 def booking_release_failed_start(*, booking: Booking) -> Booking:
     """Payment could not start: free the slot, and forget the request's Idempotency-Key so
     that the client's retry with the same key books afresh instead of replaying a dead hold."""
@@ -187,3 +221,9 @@ def booking_release_failed_start(*, booking: Booking) -> Booking:
             booking.save(update_fields=["status", "updated_at"])
         IdempotencyKey.objects.filter(booking=booking).delete()
     return booking
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Delete keys older than their 24 h replay window (a periodic job)."""
+    now = now or timezone.now()
+    return IdempotencyKey.objects.filter(created_at__lte=now - IDEMPOTENCY_TTL).delete()[0]

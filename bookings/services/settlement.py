@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -52,7 +51,7 @@ def booking_confirm(*, booking: Booking, now: datetime | None = None) -> Booking
                 )
             booking.status = BookingStatus.CONFIRMED
             booking.save(update_fields=["status", "updated_at"])
-            transaction.on_commit(partial(booking_notify, booking_id=booking.pk, kind="confirmed"))
+            booking_notify(booking=booking, kind="confirmed")
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     return booking

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -79,7 +78,7 @@ def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -
                 booking=booking, amount=booking.refund_amount, reason=RefundReason.CANCELLATION
             )
         if was_confirmed:
-            transaction.on_commit(partial(booking_notify, booking_id=booking.pk, kind="cancelled"))
+            booking_notify(booking=booking, kind="cancelled")
     if reservation is not None:
         port.send_refund(reservation)
     port.cancel_payment(booking=booking)
@@ -157,9 +156,7 @@ def booking_reschedule(
                     "updated_at",
                 ]
             )
-            transaction.on_commit(
-                partial(booking_notify, booking_id=booking.pk, kind="rescheduled")
-            )
+            booking_notify(booking=booking, kind="rescheduled")
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     return booking

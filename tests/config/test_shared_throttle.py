@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import free_port, wait_for
+from tests.ports import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 6

@@ -18,7 +18,7 @@ import requests
 
 from payments.stripe_client import get_client
 from tests.payments.helpers import SECRET_KEY, WEBHOOK_PATH, WEBHOOK_SECRET
-from tests.servers import free_port
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 

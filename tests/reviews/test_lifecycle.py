@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from bookings.models import BookingStatus
+from outbox.models import MessageStatus, OutboxMessage
 from reviews.models import Review, ReviewReport, ReviewStatus
 from tests.factories import (
     client_for,
@@ -16,6 +17,7 @@ from tests.factories import (
     make_user,
     past_hour,
 )
+from tests.ports import closed_port
 from tests.reviews.conftest import approve, rating_of, rating_totals
 
 pytestmark = pytest.mark.django_db
@@ -306,19 +308,22 @@ def test_report_needs_a_reason_and_an_approved_review(practice, reviewer, modera
 
 
 def test_a_failing_mail_server_does_not_fail_the_approval(
-    practice, reviewer, moderator, monkeypatch, django_capture_on_commit_callbacks
+    practice, reviewer, moderator, settings, django_capture_on_commit_callbacks
 ):
     _, profile, service = practice
     review = make_review(client=reviewer, service=service, rating=4)
+    # A real SMTP client against a loopback port nobody listens on: connection refused.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
 
-    def broken_send_mail(**kwargs):
-        raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr("reviews.services.send_mail", broken_send_mail)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = _approve(client_for(moderator), review.pk)
 
-    assert len(callbacks) == 1
     assert response.status_code == 200
     profile.refresh_from_db()
     assert rating_of(profile).rating_count == 1
+    # The e-mail is kept for a retry, not lost.
+    message = OutboxMessage.objects.get(recipient=profile.user.email)
+    assert (message.status, message.attempts) == (MessageStatus.PENDING, 1)
+    assert "Connection refused" in message.last_error or "ConnectionRefused" in message.last_error
+    assert message.next_attempt_at > message.created_at
