@@ -29,6 +29,10 @@ def _errors(described: dict[int, str]) -> dict:
 
 
 _AUTH_ERRORS = {400: "Invalid input (field errors keyed by field).", 401: "No or bad token."}
+_NOT_A_MODERATOR = (
+    "Not a moderator, or `mfa_required_for_role`: moderators must sign in with two-factor "
+    "authentication."
+)
 
 
 class BookingReviewCreateView(APIView):
@@ -113,7 +117,13 @@ class ReviewReportView(APIView):
         return Response(ReviewReportCreatedSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["moderation"])
+@extend_schema(
+    tags=["moderation"],
+    responses={
+        200: ModerationReviewSerializer(many=True),
+        **_errors({401: "No or bad token.", 403: _NOT_A_MODERATOR}),
+    },
+)
 class ModerationReviewListView(generics.ListAPIView):
     permission_classes = [IsModeratorWithMfa]
     serializer_class = ModerationReviewSerializer
@@ -140,7 +150,7 @@ class ModerationApproveView(_ModerationDecisionView):
             **_errors(
                 {
                     401: "No or bad token.",
-                    403: "Not a moderator.",
+                    403: _NOT_A_MODERATOR,
                     404: "`review_not_found`.",
                     409: "`invalid_transition`: already approved.",
                 }
@@ -161,7 +171,7 @@ class ModerationRejectView(_ModerationDecisionView):
             **_errors(
                 {
                     **_AUTH_ERRORS,
-                    403: "Not a moderator.",
+                    403: _NOT_A_MODERATOR,
                     404: "`review_not_found`.",
                     409: "`invalid_transition`: already rejected.",
                 }
