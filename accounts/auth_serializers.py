@@ -17,11 +17,6 @@ class LoginSerializer(serializers.Serializer):
     )
 
 
-class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`.")
-    refresh = serializers.CharField(help_text="Exchange at /api/v1/auth/token/refresh/.")
-
-
 class TotpSetupSerializer(serializers.Serializer):
     otpauth_uri = serializers.CharField(
         help_text="`otpauth://totp/...` URI: show it as a QR code for the authenticator app."

@@ -11,9 +11,9 @@ from accounts.auth_serializers import (
     LoginSerializer,
     MfaCodeSerializer,
     RecoveryCodesSerializer,
-    TokenPairSerializer,
     TotpSetupSerializer,
 )
+from accounts.serializers import TokenPairSerializer
 from core.openapi import error_responses
 
 _LOCKED = (

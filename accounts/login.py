@@ -1,38 +1,15 @@
 """Signing in to the API: password, then the second factor when the account has one.
 
-`login` answers with a token pair whose `amr` claim (RFC 8176 authentication method
-references) records how the user proved who they are: ["pwd"] or ["pwd", "otp"].
-Refreshed access tokens carry the claim on; `token_has_mfa` reads it, and the
-moderation permission requires it.
+`login` answers with a session (accounts.tokens) whose `amr` claim records whether a
+second factor was used; the moderation permission requires one.
 """
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import lockout, mfa
+from accounts import lockout, mfa, tokens
 from accounts.errors import AccountLocked, InvalidCredentials, MfaInvalid, MfaRequired
-from accounts.models import User
 from accounts.selectors import user_mfa_enabled
-
-AMR_CLAIM = "amr"
-AMR_PASSWORD = "pwd"
-AMR_OTP = "otp"
-
-
-def issue_tokens(user: User, *, mfa_verified: bool) -> dict[str, str]:
-    """A refresh and an access token for the user, recording whether a second factor was used."""
-    refresh = RefreshToken.for_user(user)
-    refresh[AMR_CLAIM] = [AMR_PASSWORD, AMR_OTP] if mfa_verified else [AMR_PASSWORD]
-    return {"refresh": str(refresh), "access": str(refresh.access_token)}
-
-
-def token_has_mfa(token) -> bool:
-    """Whether a validated token was obtained with a second factor."""
-    if token is None or not hasattr(token, "get"):
-        return False
-    methods = token.get(AMR_CLAIM)
-    return isinstance(methods, list) and AMR_OTP in methods
 
 
 def _locked(request: HttpRequest, email: str) -> AccountLocked:
@@ -62,4 +39,4 @@ def login(*, request: HttpRequest, email: str, password: str, otp: str = "") -> 
                 raise _locked(request, email)
             raise MfaInvalid()
         verified = True
-    return issue_tokens(user, mfa_verified=verified)
+    return tokens.token_pair_for(user, mfa_verified=verified)

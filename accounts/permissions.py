@@ -1,8 +1,9 @@
 from rest_framework.permissions import BasePermission
 
-from accounts.errors import MfaRequiredForRole
-from accounts.login import token_has_mfa
-from accounts.selectors import user_mfa_enabled
+from accounts.errors import EmailUnverified, MfaRequiredForRole
+from accounts.models import User
+from accounts.selectors import user_email_verified, user_mfa_enabled
+from accounts.tokens import token_has_mfa
 
 
 class IsPractitioner(BasePermission):
@@ -29,3 +30,10 @@ class IsModeratorWithMfa(BasePermission):
         if not (token_has_mfa(request.auth) and user_mfa_enabled(user)):
             raise MfaRequiredForRole()
         return True
+
+
+def require_verified_email(user: User) -> None:
+    """For services of any app: raise 409 `email_unverified` unless the user verified their
+    address (booking, reviewing and publishing a profile need one)."""
+    if not user_email_verified(user):
+        raise EmailUnverified()

@@ -1,10 +1,18 @@
-"""Reads about accounts for other modules and apps."""
+"""Reads about users that other apps and the API need, asked of accounts, not of its columns."""
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
 
-def user_mfa_enabled(user) -> bool:
-    """Whether the user signs in with a second factor (a confirmed authenticator app)."""
+
+def user_email_verified(user: User) -> bool:
+    """Whether the user proved they receive mail at their current address."""
+    return user.email_verified_at is not None
+
+
+def user_mfa_enabled(user: User) -> bool:
+    """Whether the user signs in with a second factor (a confirmed authenticator app;
+    recovery codes exist only beside one)."""
     if user is None or not user.is_authenticated:
         return False
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import MODERATORS_GROUP, Role, User
+from accounts.tokens import token_pair_for
 from bookings.models import BookingStatus
 from directory.services import profile_create_for_practitioner
 
@@ -22,13 +23,23 @@ _counter = itertools.count(1)
 _past_days = itertools.count(2)
 
 
-def make_user(*, role=Role.CLIENT, email=None, name=None, password=PASSWORD, **extra) -> User:
+def make_user(
+    *,
+    role=Role.CLIENT,
+    email=None,
+    name=None,
+    password=PASSWORD,
+    email_verified: bool = True,
+    **extra,
+) -> User:
+    """A user of `role` with a verified address unless `email_verified=False`."""
     n = next(_counter)
     user = User.objects.create_user(
         email=email or f"user{n}@example.org",
         password=password,
         name=name or f"Test User{n}",
         role=role,
+        email_verified_at=timezone.now() if email_verified else None,
         **extra,
     )
     if role == Role.PRACTITIONER:
@@ -86,14 +97,13 @@ def make_staff(*, mfa: bool = True, **extra) -> User:
 
 
 def tokens_for(user: User, *, mfa: bool | None = None) -> dict[str, str]:
-    """The token pair POST /auth/token/ gives the user: it records two-factor
+    """A fresh session, as POST /auth/token/ gives the user: it records two-factor
     authentication when the user has it on; mfa=False gives a password-only pair."""
-    from accounts.login import issue_tokens
     from accounts.selectors import user_mfa_enabled
 
     if mfa is None:
         mfa = user_mfa_enabled(user)
-    return issue_tokens(user, mfa_verified=mfa)
+    return token_pair_for(user, mfa_verified=mfa)
 
 
 def client_for(user: User, *, mfa: bool | None = None) -> APIClient:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import require_verified_email
 from bookings import payment_port
 from bookings.errors import (
     HoldExpired,
@@ -95,12 +96,14 @@ def booking_create_idempotent(
     Free → confirmed. Paid → pending_payment with a hold, and its payment started through
     the payment port; if that fails the hold is released and the port's error (503/409)
     propagates: no orphan hold, no orphan payment. A practitioner who cannot be paid is
-    refused before any hold is taken. With a key, a replay returns the first booking
-    (and its payment) and False.
+    refused before any hold is taken; then a client without a verified e-mail address
+    (409 `email_unverified`). With a key, a replay returns the first booking (and its
+    payment) and False.
     """
     if service.price_amount > 0:
         # First of all the checks: the API has always answered this one before the others.
         payment_port.get().ensure_payable(practitioner=service.practitioner)
+    require_verified_email(client)
     given_now, now = now, now or timezone.now()
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
         raise ValidationError({"Idempotency-Key": ["Use a key of 1 to 255 characters."]})

@@ -234,3 +234,21 @@ def test_wrong_codes_to_turn_it_off_count_towards_the_lockout(settings):
     assert refused.status_code == 429
     # The same lockout as signing in: the password alone is refused now too.
     assert sign_in(user.email).status_code == 429
+
+
+def test_a_password_change_keeps_the_session_two_factor():
+    user = make_user()
+    enable_mfa(user)
+    opened = sign_in(user.email, otp=totp_code(user)).json()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {opened['access']}")
+    changed = api.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": PASSWORD, "new_password": "another-Calm-River-8"},
+    )
+    assert changed.status_code == 200, changed.content
+    assert amr_of(changed) == ["pwd", "otp"]
+    rotated = APIClient().post(REFRESH, {"refresh": changed.json()["refresh"]})
+    assert amr_of(rotated) == ["pwd", "otp"]
+    again = APIClient().post(REFRESH, {"refresh": rotated.json()["refresh"]})
+    assert amr_of(again) == ["pwd", "otp"]

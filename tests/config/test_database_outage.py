@@ -25,6 +25,7 @@ from tests.factories import (
     make_user,
     totp_code,
 )
+from tests.ports import closed_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,7 +103,10 @@ def test_views_outside_drf_answer_the_same_503(db):
 def test_readyz_fails_while_the_database_refuses_writes(api_client):
     ready = api_client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "checks": {"database": {"status": "ok"}}}
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"database": {"status": "ok"}, "jobs": {"status": "ok"}},
+    }
 
     with writes_refused():
         refused = api_client.get("/readyz")
@@ -116,27 +120,46 @@ def test_readyz_fails_while_the_database_refuses_writes(api_client):
 
 
 def test_readyz_runs_every_registered_check(api_client):
-    def jobs_storage():
-        raise readiness.NotReady("job storage unreachable")
+    def mail_relay():
+        raise readiness.NotReady("mail relay unreachable")
 
     def crashing():
         raise ConnectionRefusedError("[Errno 111] Connection refused")
 
-    readiness.register("jobs", jobs_storage)
+    readiness.register("mail_relay", mail_relay)
     readiness.register("search_index", crashing)
     try:
         response = api_client.get("/readyz")
     finally:
-        readiness.unregister("jobs")
+        readiness.unregister("mail_relay")
         readiness.unregister("search_index")
 
     assert response.status_code == 503
-    assert response.json()["detail"] == "Not ready: jobs, search_index."
+    assert response.json()["detail"] == "Not ready: mail_relay, search_index."
     assert response.json()["checks"] == {
         "database": {"status": "ok"},
-        "jobs": {"status": "failed", "detail": "job storage unreachable"},
+        "jobs": {"status": "ok"},
+        "mail_relay": {"status": "failed", "detail": "mail relay unreachable"},
         "search_index": {"status": "failed", "detail": "[Errno 111] Connection refused"},
     }
+    assert api_client.get("/readyz").status_code == 200
+
+
+def test_readyz_fails_while_the_job_storage_is_unreachable(api_client):
+    """The job engine's storage is Redis nobody listens on: enqueueing would fail."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage
+
+    working = HUEY.storage
+    HUEY.storage = RedisStorage(name="stillpoint", url=f"redis://127.0.0.1:{closed_port()}/0")
+    try:
+        response = api_client.get("/readyz")
+    finally:
+        HUEY.storage = working
+
+    assert response.status_code == 503
+    jobs = response.json()["checks"]["jobs"]
+    assert jobs["status"] == "failed" and "job storage unavailable" in jobs["detail"]
     assert api_client.get("/readyz").status_code == 200
 
 
