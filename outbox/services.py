@@ -240,13 +240,22 @@ def _record_failure(
         reason = f"{reason}; {_expiry_note(message)}"
     else:
         status = MessageStatus.PENDING
+    outcome_fields = {
+        "attempts": attempts,
+        "next_attempt_at": next_attempt,
+        "claimed_until": None,
+        "last_error": reason[:LAST_ERROR_CHARS],
+    }
     OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
-        status=status,
-        attempts=attempts,
-        next_attempt_at=next_attempt,
-        claimed_until=None,
-        last_error=reason[:LAST_ERROR_CHARS],
+        status=status, **outcome_fields
     )
+    # Withdrawn while it was being sent (messages_cancel): it stays withdrawn, never
+    # retried, unless the receiver refused it for good, which is what it then reads.
+    withdrawn = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.CANCELLED)
+    if status == MessageStatus.FAILED and give_up:
+        withdrawn.update(status=MessageStatus.FAILED, **outcome_fields)
+    else:
+        withdrawn.update(**outcome_fields)
     log = logger.error if failed or expired else logger.warning
     outcome = " for good" if failed else ", expired" if expired else ", will retry"
     log(
