@@ -1,7 +1,8 @@
 """Delete photo files that no photo row names (left by a crash or a failed deletion).
 
-Run daily from cron. A file is deleted only once it is older than --older-than-hours,
-so an upload whose row is about to be committed is never touched.
+The job engine runs it daily (directory.tasks); this command runs it by hand. A file is
+deleted only once it is older than --older-than-hours, so an upload whose row is about
+to be committed is never touched.
 """
 
 from datetime import timedelta
