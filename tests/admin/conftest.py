@@ -1,17 +1,14 @@
-"""Browsers signed in to the admin: `admin_client` (a superuser, pytest-django's) for the
-pages and actions, `browser_for(user)` for staff with fewer rights and for non-staff."""
+"""Who is at the admin: `admin_client` (tests/conftest.py: a superuser signed in with password
+and authenticator code) for the pages and actions; staff with fewer rights sign in the same
+way (`admin_client_for(make_staff())`); a non-staff account has only a session."""
 
 import pytest
 from django.test import Client
 
 
-def browser_for(user) -> Client:
-    """A browser with a session for `user` (whether the admin lets them in is the test)."""
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
 @pytest.fixture
 def non_staff_browser(client_user):
-    return browser_for(client_user)
+    """A signed-in client account (the admin login form would refuse it)."""
+    browser = Client()
+    browser.force_login(client_user)
+    return browser

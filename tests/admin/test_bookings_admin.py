@@ -14,9 +14,15 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
-from tests.admin.conftest import browser_for
 from tests.bookings.conftest import free_start
-from tests.factories import make_booking, make_payment, make_practitioner, make_user
+from tests.factories import (
+    admin_client_for,
+    make_booking,
+    make_payment,
+    make_practitioner,
+    make_staff,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -312,16 +318,16 @@ def test_non_staff_are_sent_to_the_login(non_staff_browser):
 
 
 def test_staff_without_the_permission_get_403(db):
-    browser = browser_for(make_user(is_staff=True))
+    browser = admin_client_for(make_staff())
     assert browser.get(CHANGELIST).status_code == 403
 
 
 def test_staff_who_may_only_view_see_the_list_but_cannot_act(practice):
     _, _, service = practice
     booking = confirmed(make_user(), service, soon(30))
-    viewer = make_user(is_staff=True)
+    viewer = make_staff()
     viewer.user_permissions.add(Permission.objects.get(codename="view_booking"))
-    browser = browser_for(viewer)
+    browser = admin_client_for(viewer)
 
     response = browser.get(CHANGELIST)
     assert response.status_code == 200

@@ -6,8 +6,14 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from accounts.models import User
 from directory.models import Location, PractitionerProfile, Service
-from tests.admin.conftest import browser_for
-from tests.factories import make_location, make_practitioner, make_service, make_user
+from tests.factories import (
+    admin_client_for,
+    make_location,
+    make_practitioner,
+    make_service,
+    make_staff,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +160,6 @@ def test_locations_and_services_are_listed_searchable_and_read_only(admin_client
 def test_non_staff_and_staff_without_rights_are_kept_out(non_staff_browser, db):
     response = non_staff_browser.get(PRACTITIONERS)
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
-    staff = browser_for(make_user(is_staff=True))
+    staff = admin_client_for(make_staff())
     for url in (PRACTITIONERS, LOCATIONS, SERVICES):
         assert staff.get(url).status_code == 403
