@@ -3,6 +3,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY core ./core
+COPY outbox ./outbox
 COPY accounts ./accounts
 COPY directory ./directory
 COPY bookings ./bookings
