@@ -75,3 +75,36 @@ class JobConsumer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+@contextlib.contextmanager
+def in_process_huey(jobs_url: str):
+    """This process's Huey (`huey.contrib.djhuey.HUEY`) enqueues into the queue of `jobs_url`
+    instead of running jobs at once (or wherever the settings pointed it); restored after,
+    immediate mode included. The queue is emptied before and after."""
+    from huey.contrib.djhuey import HUEY
+    from huey.utils import load_class
+
+    from core.job_storage import huey_settings
+
+    # The same mapping from JOBS_URL to a storage as the settings use.
+    conf = huey_settings(jobs_url, workers=1, immediate=False)
+    storage_class = load_class(conf["huey_class"]).storage_class
+    storage_kwargs = {key: conf[key] for key in ("filename", "url") if key in conf}
+
+    saved = (HUEY.storage_class, HUEY.storage_kwargs, HUEY.immediate)
+    HUEY.storage_class, HUEY.storage_kwargs = storage_class, storage_kwargs
+    if HUEY.immediate:
+        HUEY.immediate = False  # builds the storage from the two attributes above
+    else:
+        HUEY.storage = HUEY.create_storage()
+    HUEY.flush()  # a Redis server outlives its users: start from an empty queue
+    try:
+        yield HUEY
+    finally:
+        HUEY.flush()
+        HUEY.storage_class, HUEY.storage_kwargs = saved[:2]
+        if saved[2]:
+            HUEY.immediate = True
+        else:
+            HUEY.storage = HUEY.create_storage()

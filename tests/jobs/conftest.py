@@ -16,8 +16,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from core.job_storage import huey_settings
-from devtools.job_consumer import JobConsumer
+from devtools.job_consumer import JobConsumer, in_process_huey
 from devtools.mail_servers import HangingServer, SmtpSink
 from devtools.redis_server import throwaway_redis
 from tests.ports import free_port
@@ -44,28 +43,12 @@ def consumer_database_url() -> str:
 @pytest.fixture(params=["sqlite", "redis"])
 def job_storage(request, tmp_path):
     """JOBS_URL of a fresh queue; the in-process Huey enqueues there while the test runs."""
-    from huey.contrib.djhuey import HUEY
-    from huey.utils import load_class
-
     if request.param == "redis":
         url = request.getfixturevalue("redis_server") + "/0"
     else:
         url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
-    # The same mapping from JOBS_URL to a storage as the settings use.
-    conf = huey_settings(url, workers=1, immediate=False)
-    storage_class = load_class(conf["huey_class"]).storage_class
-    storage_kwargs = {key: conf[key] for key in ("filename", "url") if key in conf}
-
-    saved = (HUEY.storage_class, HUEY.storage_kwargs)
-    HUEY.storage_class, HUEY.storage_kwargs = storage_class, storage_kwargs
-    HUEY.immediate = False  # builds the storage from the two attributes above
-    HUEY.flush()  # a Redis server outlives the test: start from an empty queue
-    try:
+    with in_process_huey(url):
         yield url
-    finally:
-        HUEY.flush()
-        HUEY.storage_class, HUEY.storage_kwargs = saved
-        HUEY.immediate = True
 
 
 @pytest.fixture
