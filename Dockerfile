@@ -4,16 +4,19 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY core ./core
-COPY outbox ./outbox
 COPY accounts ./accounts
 COPY directory ./directory
 COPY bookings ./bookings
 COPY payments ./payments
 COPY reviews ./reviews
+COPY outbox ./outbox
 COPY bench ./bench
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput || true
 RUN useradd --system app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Threaded workers: a thread waiting on Stripe or the database does not hold a whole
+# worker (each thread has its own database connection: workers x threads in all).
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", \
+     "--worker-class", "gthread", "--workers", "3", "--threads", "8", "--timeout", "30"]

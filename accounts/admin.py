@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts import services
 from accounts.models import User
 
 
@@ -12,9 +13,12 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["name", "role"]}),
+        ("Profile", {"fields": ["name", "role", "phone"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["date_joined", "last_login", "anonymised_at"]}),
+        (
+            "Dates",
+            {"fields": ["date_joined", "last_login", "email_verified_at", "anonymised_at"]},
+        ),
     ]
     add_fieldsets = [
         (
@@ -22,3 +26,18 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "name", "role", "password1", "password2"]},
         ),
     ]
+    # The phone number is the user's to set (PATCH /me/ checks it is a real E.164 number).
+    readonly_fields = ["phone"]
+    actions = ["deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated here: its sessions end too (a new password ends them by itself).
+            services.user_tokens_revoke(user=obj)
+
+    @admin.action(description="Deactivate and end their sessions")
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            services.user_deactivate(user=user)
+        self.message_user(request, f"Deactivated {len(queryset)} account(s).")

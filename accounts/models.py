@@ -44,6 +44,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Set when the account was deleted: personal data is wiped, financial records stay.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # When the owner of `email` proved it (accounts.verification); None until then.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # E.164 ("+4930123456") for SMS reminders, or empty.
+    phone = models.CharField(max_length=16, blank=True, default="", db_default="")
+    # Every session token carries the version it was issued under (accounts.tokens); raising
+    # it ends them all at once. Raised with an UPDATE (F() + 1), never from a stale copy.
+    token_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 
@@ -58,6 +65,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        # A new password (set_password, then save: the API, the admin, `changepassword`,
+        # a shell) ends every session. `_password` is set only by set_password, not when
+        # check_password re-hashes the same password with newer parameters.
+        if self._password is not None and not self._state.adding:
+            self.token_version = models.F("token_version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+            super().save(*args, **kwargs)
+            self.refresh_from_db(fields=["token_version"])
+            return
+        super().save(*args, **kwargs)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_practitioner(self) -> bool:

@@ -1,18 +1,26 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import signals
 from accounts.models import Role, User
+from accounts.phones import phone_e164
+from accounts.verification import email_verification_send
 from core.sql import bulk_insert
+
+_UNSET = object()
 
 
 def user_register(*, email: str, password: str, name: str, role: str) -> User:
-    """Create the account and, in the same transaction, what the apps above give a new user."""
+    """Create the account and, in the same transaction, what the apps above give a new user;
+    the e-mail asking to verify the address goes out once it commits."""
     with transaction.atomic(durable=True):
         user = user_create(email=email, password=password, name=name, role=role)
         signals.user_registered.send(sender=User, user=user)
+        email_verification_send(user=user)
     return user
 
 
@@ -49,10 +57,35 @@ def user_create(*, email: str, password: str, name: str, role: str) -> User:
     return user
 
 
-def user_update(*, user: User, name: str | None = None) -> User:
+def user_update(*, user: User, name: str | None = None, phone=_UNSET) -> User:
+    """Change the name and the phone number (any valid international number, stored in
+    E.164; empty or null clears it)."""
+    changed = []
     if name is not None:
         user.name = name.strip()
-        user.save(update_fields=["name"])
+        changed.append("name")
+    if phone is not _UNSET:
+        user.phone = phone_e164(phone)
+        changed.append("phone")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def user_tokens_revoke(*, user: User) -> None:
+    """End every session of the user at once: all access and refresh tokens issued so far
+    stop working (see accounts.tokens). A new password does this by itself (User.save)."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
+
+
+def user_deactivate(*, user: User) -> User:
+    """Stop the account from logging in, and end its sessions: reactivating it later does
+    not bring old tokens back."""
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user_tokens_revoke(user=user)
+        user.refresh_from_db(fields=["is_active"])
     return user
 
 
@@ -68,8 +101,24 @@ def user_anonymise(*, user: User) -> User:
         user.name = ""
         user.is_active = False
         user.set_unusable_password()
+        user.phone = ""
+        user.email_verified_at = None
         user.anonymised_at = timezone.now()
-        user.save(update_fields=["email", "name", "is_active", "password", "anonymised_at"])
+        user.save(
+            update_fields=[
+                "email",
+                "name",
+                "is_active",
+                "password",
+                "phone",
+                "email_verified_at",
+                "anonymised_at",
+            ]
+        )
+        user_tokens_revoke(user=user)
+        # The session records (token copies, blacklist entries) go with the person;
+        # the revocation above already ends the tokens themselves.
+        OutstandingToken.objects.filter(user=user).delete()
     return user
 
 

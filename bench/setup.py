@@ -138,6 +138,8 @@ def query_cities(*, count: int, seed: int) -> list:
 
 
 def make_client(*, email: str | None = None):
+    from django.utils import timezone
+
     from accounts.models import Role, User
 
     return User.objects.create_user(
@@ -145,6 +147,7 @@ def make_client(*, email: str | None = None):
         password=None,
         name="Bench Client",
         role=Role.CLIENT,
+        email_verified_at=timezone.now(),
     )
 
 
@@ -162,6 +165,8 @@ def make_practitioner(
 ):
     """A published practitioner bookable from now on: one Berlin location, one in-person
     service, open every day during `hours`. Returns (user, profile, service)."""
+    from django.utils.timezone import now
+
     from accounts.models import Role, User
     from directory.models import (
         AvailabilityRule,
@@ -177,6 +182,7 @@ def make_practitioner(
         password=None,
         name=name,
         role=Role.PRACTITIONER,
+        email_verified_at=now(),
     )
     profile = PractitionerProfile.objects.create(
         user=user,
@@ -210,9 +216,9 @@ def make_practitioner(
 
 
 def access_token(user) -> str:
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from accounts.tokens import token_pair_for
 
-    return str(RefreshToken.for_user(user).access_token)
+    return token_pair_for(user)["access"]
 
 
 def free_port() -> int:

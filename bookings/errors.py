@@ -8,8 +8,10 @@ them without knowing which app moves the money.
 from core.errors import ApplicationError, Conflict, InvalidTransition, ServiceUnavailable
 
 __all__ = [
+    "HoldExpired",
     "IdempotencyKeyReused",
     "InvalidTransition",
+    "NotAwaitingPayment",
     "PaymentNotPossible",
     "PaymentProviderUnavailable",
     "PractitionerCannotAcceptPayments",
@@ -26,6 +28,16 @@ class SlotUnavailable(Conflict):
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     message = "This Idempotency-Key was already used with a different request body."
+
+
+class NotAwaitingPayment(Conflict):
+    code = "booking_not_pending_payment"
+    message = "This booking is not waiting for a payment."
+
+
+class HoldExpired(Conflict):
+    code = "hold_expired"
+    message = "The hold on this slot has lapsed; book it again."
 
 
 class PaymentProviderUnavailable(ServiceUnavailable):

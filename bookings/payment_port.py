@@ -67,6 +67,11 @@ class PaymentPort(Protocol):
         Asked before a hold is taken, so a refusal leaves nothing behind.
         """
 
+    def ensure_provider_available(self) -> None:
+        """Raise PaymentProviderUnavailable when the provider is known to be down right now
+        (e.g. a circuit breaker is open), so that no hold is taken for a payment that could
+        not start. Cheap: asks no provider."""
+
     def start_payment(self, *, booking: Booking) -> None:
         """Start the payment of a held (pending_payment) booking; repeating it is a no-op.
 

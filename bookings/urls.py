@@ -6,6 +6,7 @@ urlpatterns = [
     path("practitioners/<str:id>/slots/", views.SlotsView.as_view(), name="practitioner-slots"),
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
     path("bookings/<uuid:pk>/", views.BookingDetailView.as_view(), name="booking-detail"),
+    path("bookings/<uuid:pk>/pay/", views.BookingPayView.as_view(), name="booking-pay"),
     path("bookings/<uuid:pk>/cancel/", views.BookingCancelView.as_view(), name="booking-cancel"),
     path(
         "bookings/<uuid:pk>/complete/", views.BookingCompleteView.as_view(), name="booking-complete"

@@ -128,6 +128,26 @@ class _BookingActionView(APIView):
         return Response(BookingSerializer(booking, context=_booking_context(request)).data)
 
 
+class BookingPayView(APIView):
+    """Pay for a booking that is waiting for its payment (`pending_payment`).
+
+    Returns the booking with its `payment` block, as booking creation does; the
+    payment is started now if it was not yet, and asking again returns the same one.
+    Only the booking's client may pay. 409 `booking_not_pending_payment` when the
+    booking is not waiting for a payment, 409 `hold_expired` when its hold has lapsed
+    (book again), 503 `payment_provider_unavailable` when the payment provider cannot
+    be reached (the hold stays until it lapses: try again).
+    """
+
+    throttle_scope = "booking"
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    def post(self, request, pk):
+        booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
+        booking = services.booking_payment_resume(booking=booking, by=request.user)
+        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
+
+
 class BookingCancelView(_BookingActionView):
     action_service = services.booking_cancel
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +145,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Links in account e-mails (verification, password reset) point at the SPA.
+FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000")
+EMAIL_VERIFICATION_TIMEOUT = env_int("EMAIL_VERIFICATION_TIMEOUT", 60 * 60 * 24 * 3)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -176,7 +182,7 @@ THROTTLE_RATES = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.VersionedJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -200,6 +206,10 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
+    # A refresh token works once; the used one is blacklisted (accounts.tokens).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.TokenObtainSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -231,6 +241,15 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstri
 # Empty means Stripe itself; `make run` points it at localstripe on 127.0.0.1:8420.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_CONNECT = env_bool("STRIPE_CONNECT", False)
+# A request must not hang on a dead provider: seconds to connect and for each read.
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+# Circuit breaker (state in the cache, shared by workers with a shared CACHE_URL): this
+# many timeouts or connection errors within the window refuse Stripe calls at once
+# (503 payment_provider_unavailable) for the cool-down, then one trial call decides.
+# STRIPE_CIRCUIT_FAILURES=0 turns it off.
+STRIPE_CIRCUIT_FAILURES = env_int("STRIPE_CIRCUIT_FAILURES", 5)
+STRIPE_CIRCUIT_WINDOW_SECONDS = float(os.environ.get("STRIPE_CIRCUIT_WINDOW_SECONDS", "30"))
+STRIPE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("STRIPE_CIRCUIT_COOLDOWN_SECONDS", "30"))
 PLATFORM_FEE_PERCENT = float(os.environ.get("PLATFORM_FEE_PERCENT", "10"))
 STRIPE_CONNECT_REFRESH_URL = os.environ.get(
     "STRIPE_CONNECT_REFRESH_URL", "http://127.0.0.1:8000/payouts/refresh"

@@ -1,13 +1,17 @@
 """Domain errors and the one DRF exception handler that maps them to HTTP."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.utils import OperationalError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger("stillpoint.errors")
 
 
 class ApplicationError(Exception):
@@ -54,33 +58,85 @@ class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "service_unavailable"
     message = "A service we depend on is unavailable; try again shortly."
+    retry_after = 5  # seconds, sent as Retry-After
+
+    def __init__(self, message=None, *, code=None, extra=None, retry_after: int | None = None):
+        super().__init__(message, code=code, extra=extra)
+        if retry_after is not None:
+            self.retry_after = retry_after
+
+
+class LockTimeout(ServiceUnavailable):
+    code = "lock_timeout"
+    message = "The resource is busy; try again shortly."
+    retry_after = 2
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+    message = "The database cannot be reached or is not accepting changes; try again shortly."
+
+
+# PostgreSQL SQLSTATEs: a row lock not had within lock_timeout; a write in a read-only
+# transaction (a standby, or default_transaction_read_only), which psycopg raises as an
+# InternalError.
+_LOCK_NOT_AVAILABLE = "55P03"
+_READ_ONLY_SQL_TRANSACTION = "25006"
+
+
+def _sqlstate(exc: DatabaseError) -> str | None:
+    cause = exc.__cause__  # Django re-raises the driver's error "from" it
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("timeout" in text or "locked" in text)
+    # One row stayed locked too long (PostgreSQL). SQLite's "database is locked" is the
+    # whole database refusing writes: an outage, not this.
+    return _sqlstate(exc) == _LOCK_NOT_AVAILABLE or "lock timeout" in str(exc).lower()
+
+
+def _is_read_only(exc: DatabaseError) -> bool:
+    return (
+        _sqlstate(exc) == _READ_ONLY_SQL_TRANSACTION or "read-only transaction" in str(exc).lower()
+    )
+
+
+def database_outage(exc: BaseException) -> ServiceUnavailable | None:
+    """The 503 for a database error that a retry may get past, or None for any other error.
+
+    Unreachable, restarting, read-only or locked databases are outages; integrity
+    errors (which services turn into domain errors) and programming errors are not.
+    """
+    if isinstance(exc, OperationalError) and _is_lock_timeout(exc):
+        return LockTimeout()
+    if isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DatabaseError) and _is_read_only(exc)
+    ):
+        logger.warning("database unavailable: %r", exc)
+        return DatabaseUnavailable()
+    return None
+
+
+def error_body(exc: ApplicationError) -> dict:
+    return {"code": exc.code, "detail": exc.message, **exc.extra}
+
+
+def error_headers(exc: ApplicationError) -> dict:
+    if isinstance(exc, ServiceUnavailable):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
 
 
 def exception_handler(exc, context):
+    exc = database_outage(exc) or exc
     if isinstance(exc, ApplicationError):
-        body = {"code": exc.code, "detail": exc.message, **exc.extra}
-        response = Response(body, status=exc.status_code)
-        if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
-            response["Retry-After"] = "5"
-        return response
+        return Response(error_body(exc), status=exc.status_code, headers=error_headers(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif isinstance(exc, OperationalError) and _is_lock_timeout(exc):
-        response = Response(
-            {"code": "lock_timeout", "detail": "The resource is busy; try again shortly."},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
-        response["Retry-After"] = "2"
-        return response
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -3,6 +3,10 @@ import re
 import time
 import uuid
 
+from django.http import JsonResponse
+
+from core.errors import database_outage, error_body, error_headers
+
 logger = logging.getLogger("stillpoint.request")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -49,3 +53,22 @@ class RequestIdMiddleware:
             },
         )
         return response
+
+
+class DatabaseOutageMiddleware:
+    """Views outside DRF (the admin, plain Django views) answer a database outage as DRF
+    views do, with the JSON 503 of core.errors and Retry-After, not a 500 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        outage = database_outage(exception)
+        if outage is None:
+            return None
+        return JsonResponse(
+            error_body(outage), status=outage.status_code, headers=error_headers(outage)
+        )

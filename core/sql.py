@@ -1,9 +1,14 @@
-"""Raw SQL the kernel offers every app: bulk loading rows of any model.
+"""Raw SQL the kernel offers every app: bulk loading rows of any model, and the database
+write probe of /readyz.
 
 Each app calls it for its own models only (an app's tables are written by that app).
 """
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+# A readiness probe answers in about this long, never after the 20 s lock wait of requests.
+PROBE_TIMEOUT_MS = 2000
 
 
 def _insert_converter(field, conn):
@@ -51,3 +56,40 @@ def bulk_insert(model: type[models.Model], rows: list[dict]) -> None:
                     params.append(convert(row[key]) if convert else row[key])
             sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row_sql] * len(chunk))
             cursor.execute(sql, params)
+
+
+def database_write_refusal(using: str = "default") -> str | None:
+    """Why the database would refuse a write on this connection now; None if it accepts one.
+
+    PostgreSQL: a standby (in recovery) or read-only transactions. SQLite: a real write
+    (a no-op UPDATE of one migration row) in a transaction that is rolled back, so a
+    read-only file or a write lock held elsewhere shows. Errors (unreachable, locked for
+    longer than PROBE_TIMEOUT_MS) propagate.
+    """
+    conn = connections[using]
+    if conn.vendor == "postgresql":
+        with transaction.atomic(using=using), conn.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {PROBE_TIMEOUT_MS}")
+            cursor.execute("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+            in_recovery, read_only = cursor.fetchone()
+        if in_recovery:
+            return "the server is a standby (in recovery)"
+        if read_only == "on":
+            return "transactions are read-only"
+        return None
+    table = conn.ops.quote_name(MigrationRecorder.Migration._meta.db_table)
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute("PRAGMA busy_timeout")
+            (busy_timeout,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA busy_timeout = {PROBE_TIMEOUT_MS}")
+        try:
+            with transaction.atomic(using=using):
+                cursor.execute(
+                    f"UPDATE {table} SET id = id WHERE id = (SELECT MIN(id) FROM {table})"
+                )
+                transaction.set_rollback(True, using=using)
+        finally:
+            if conn.vendor == "sqlite":
+                cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+    return None

@@ -1,28 +1,34 @@
-from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
+from django.views.decorators.http import require_safe
+
+from core import readiness
 
 
-@extend_schema(
-    responses=inline_serializer("Health", {"status": serializers.CharField()}),
-    exclude=True,
-)
-@api_view(["GET"])
-@authentication_classes([])
-@permission_classes([AllowAny])
+# Plain Django views: probes need no authentication, throttling or content negotiation.
+@require_safe
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return Response({"status": "unavailable"}, status=503)
-    return Response({"status": "ok"})
+    """Liveness: the process answers. No database or other dependency is asked."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def readyz(request):
+    """Readiness: every check in core.readiness passes (the database accepts writes, ...)."""
+    ready, checks = readiness.run_checks()
+    if ready:
+        return JsonResponse({"status": "ready", "checks": checks})
+    failed = ", ".join(name for name, result in checks.items() if result["status"] != "ok")
+    return JsonResponse(
+        {
+            "code": "not_ready",
+            "detail": f"Not ready: {failed}.",
+            "status": "not_ready",
+            "checks": checks,
+        },
+        status=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 @csrf_exempt  # a 404 for any method, never Django's CSRF 403 page

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.permissions import require_verified_email
 from core.errors import Conflict
 from directory import codes
 from directory.errors import ProfileIncomplete
@@ -125,7 +126,8 @@ def _validate_profile_fields(fields: dict[str, Any]) -> None:
 
 
 def profile_update(*, profile: PractitionerProfile, **fields: Any) -> PractitionerProfile:
-    """Change profile fields; `modalities` is a list of slugs; publishing checks completeness."""
+    """Change profile fields; `modalities` is a list of slugs; publishing checks completeness
+    and needs the practitioner's verified e-mail address (409 `email_unverified`)."""
     _validate_profile_fields(fields)
     modality_slugs = fields.pop("modalities", None)
     modalities = None
@@ -139,6 +141,8 @@ def profile_update(*, profile: PractitionerProfile, **fields: Any) -> Practition
         fields["languages"] = list(dict.fromkeys(fields["languages"]))
     with transaction.atomic(durable=True):
         locked = _lock_profile(profile)
+        if fields.get("is_published") and not locked.is_published:
+            require_verified_email(locked.user)
         for name, value in fields.items():
             setattr(locked, name, value)
         if fields.get("is_published"):

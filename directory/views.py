@@ -116,7 +116,8 @@ class ProfileView(_WorkspaceMixin, APIView):
         responses={
             200: ProfileSerializer,
             409: OpenApiResponse(
-                description="`profile_incomplete`: publishing needs what `missing` lists"
+                description="`profile_incomplete`: publishing needs what `missing` lists; "
+                "`email_unverified`: publishing needs a verified e-mail address"
             ),
         },
     )

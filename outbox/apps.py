@@ -7,6 +7,9 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core import readiness
         from outbox import email
+        from outbox.readiness import job_storage_check
 
         email.register()
+        readiness.register("jobs", job_storage_check)

@@ -13,8 +13,9 @@ import smtplib
 from contextlib import contextmanager, suppress
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.core.mail.message import sanitize_address
+from django.core.validators import validate_email
 
 from outbox import channels
 from outbox.errors import DeliveryFailed, DeliveryRejected
@@ -111,8 +112,8 @@ class EmailChannel:
 def _build(message: OutboxMessage, connection) -> EmailMessage:
     payload = message.payload
     try:
-        sanitize_address(payload["to"], settings.DEFAULT_CHARSET)
-    except (ValueError, IndexError) as exc:
+        validate_email(payload["to"])
+    except ValidationError as exc:
         raise DeliveryRejected(f"invalid address: {payload['to']!r}") from exc
     email = EmailMessage(
         subject=payload["subject"],

@@ -145,24 +145,33 @@ def retry_delay_seconds(attempts: int) -> float:
 
 
 def _wake_after_commit() -> None:
-    # One wake-up per transaction, however many messages it wrote: skip when a wake-up is
-    # already registered in this block or one enclosing it (so it runs, or rolls back,
-    # together with this message). Django keeps (savepoint ids, callback, robust) in
-    # `run_on_commit`; should that change, this only wakes more often.
+    # One wake-up per transaction, however many messages it wrote: skip when a wake-up
+    # that has not run yet is registered in this block or one enclosing it (so it runs,
+    # or rolls back, together with this message). Django keeps (savepoint ids, callback,
+    # robust) in `run_on_commit`; should that change, this only wakes more often.
     open_savepoints = set(connection.savepoint_ids)
     for entry in getattr(connection, "run_on_commit", None) or ():
-        if entry[1] is _wake and set(entry[0]) <= open_savepoints:
+        callback = entry[1]
+        if isinstance(callback, _Wake) and not callback.done and set(entry[0]) <= open_savepoints:
             return
-    transaction.on_commit(_wake)
+    transaction.on_commit(_Wake())
 
 
-def _wake() -> None:
-    from outbox.tasks import outbox_deliver
+class _Wake:
+    """Enqueues a delivery run; the row is safe either way, the sweep delivers it too."""
 
-    try:
-        outbox_deliver()
-    except Exception:  # the rows are safe; the periodic sweep delivers them
-        logger.warning("could not wake the outbox worker; the sweep will deliver", exc_info=True)
+    done = False
+
+    def __call__(self) -> None:
+        from outbox.tasks import outbox_deliver
+
+        self.done = True
+        try:
+            outbox_deliver()
+        except Exception:  # the rows are safe; the periodic sweep delivers them
+            logger.warning(
+                "could not wake the outbox worker; the sweep will deliver", exc_info=True
+            )
 
 
 def _claim_due(*, limit: int) -> list[OutboxMessage]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from directory.models import PractitionerProfile
 from payments.errors import ConnectDisabled, PaymentProviderUnavailable
 from payments.models import ConnectAccount
-from payments.stripe_client import StripeError, connect_enabled, get_client
+from payments.stripe_client import StripeError, connect_enabled, get_client, retry_after_of
 
 logger = logging.getLogger("payments")
 
@@ -87,7 +87,8 @@ def payout_onboarding_link_create(*, practitioner: PractitionerProfile) -> str:
     except StripeError as exc:
         logger.warning("Stripe unavailable for onboarding %s: %r", practitioner.pk, exc)
         raise PaymentProviderUnavailable(
-            "The payment provider cannot be reached. Try again shortly."
+            "The payment provider cannot be reached. Try again shortly.",
+            retry_after=retry_after_of(exc),
         ) from exc
     return link.url
 
@@ -100,7 +101,7 @@ def payout_status_refresh(*, practitioner: PractitionerProfile) -> ConnectAccoun
     try:
         remote = get_client().v1.accounts.retrieve(account.stripe_account_id)
     except StripeError as exc:
-        raise PaymentProviderUnavailable() from exc
+        raise PaymentProviderUnavailable(retry_after=retry_after_of(exc)) from exc
     with transaction.atomic(durable=True):
         account_update_from_stripe(remote)
     return connect_account_of(practitioner=practitioner)

@@ -22,7 +22,14 @@ from payments.errors import (
     PractitionerCannotAcceptPayments,
 )
 from payments.models import Payment, PaymentStatus, StripeCustomer
-from payments.stripe_client import TRANSIENT_ERRORS, StripeError, connect_enabled, get_client
+from payments.stripe_client import (
+    TRANSIENT_ERRORS,
+    StripeError,
+    connect_enabled,
+    get_client,
+    retry_after_of,
+    unavailable_for,
+)
 
 logger = logging.getLogger("payments")
 
@@ -37,6 +44,13 @@ def payment_check_practitioner(*, practitioner) -> None:
     """Raise 409 when nobody could pay this practitioner (before a hold is taken)."""
     if not practitioner_can_accept_payments(practitioner):
         raise PractitionerCannotAcceptPayments()
+
+
+def payment_check_provider() -> None:
+    """Raise 503 at once while Stripe's circuit is open (before a hold is taken)."""
+    retry_after = unavailable_for()
+    if retry_after is not None:
+        raise PaymentProviderUnavailable(retry_after=retry_after)
 
 
 def stripe_customer_get_or_create(*, user: User) -> str:
@@ -92,7 +106,7 @@ def payment_start_for_booking(*, booking: Booking) -> Payment:
         # No usable response, so no PaymentIntent id reached us and the client never gets
         # a client_secret: nothing can be paid against this booking. Worth a retry.
         logger.warning("Stripe unavailable while starting payment for %s: %r", booking.pk, exc)
-        raise PaymentProviderUnavailable() from exc
+        raise PaymentProviderUnavailable(retry_after=retry_after_of(exc)) from exc
     except StripeError as exc:
         # Stripe refused the charge itself (e.g. below its minimum amount): a retry would
         # fail the same way, so this is a conflict, not an outage.

@@ -15,6 +15,9 @@ class StripePaymentPort:
     def ensure_payable(self, *, practitioner: PractitionerProfile) -> None:
         intents.payment_check_practitioner(practitioner=practitioner)
 
+    def ensure_provider_available(self) -> None:
+        intents.payment_check_provider()
+
     def start_payment(self, *, booking: Booking) -> None:
         intents.payment_start_for_booking(booking=booking)
 

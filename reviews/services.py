@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import require_verified_email
 from bookings.models import Booking, BookingStatus
 from core.errors import InvalidTransition, PermissionDenied
 from directory.models import PractitionerProfile
@@ -105,7 +106,10 @@ def _validate_text(*, field: str, value: str, max_length: int, required: bool) -
 
 
 def review_create(*, user: User, booking_id, rating: int, text: str) -> Review:
-    """The booking's client reviews a completed booking, once. Every review starts pending."""
+    """The booking's client reviews a completed booking, once. Every review starts pending.
+
+    Only with a verified e-mail address (409 `email_unverified`)."""
+    require_verified_email(user)
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise ValidationError({"rating": ["Must be an integer from 1 to 5."]})
     text = _validate_text(field="text", value=text, max_length=TEXT_MAX_LENGTH, required=False)

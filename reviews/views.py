@@ -44,7 +44,7 @@ class BookingReviewCreateView(APIView):
                     **_AUTH_ERRORS,
                     403: "`not_booking_client`: the practitioner of the booking.",
                     404: "`booking_not_found`: no such booking, or not yours.",
-                    409: "`booking_not_completed` or `review_exists`.",
+                    409: "`email_unverified`, `booking_not_completed` or `review_exists`.",
                 }
             ),
         },

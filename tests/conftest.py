@@ -1,7 +1,8 @@
 """Shared fixtures: users and API clients per role (the rows come from tests.factories).
 
 Tests marked `postgres` are deselected (not skipped) on SQLite; `make test`
-runs the suite a second time against a throwaway PostgreSQL where they run.
+runs the suite a second time against a throwaway PostgreSQL where they run (and where
+tests marked `sqlite` are deselected).
 """
 
 import pytest
@@ -30,11 +31,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 def pytest_collection_modifyitems(config, items):
-    if connection.vendor == "postgresql":
-        return
+    # The other database's marker: `postgres` tests run only on PostgreSQL, `sqlite` ones
+    # (SQLite's own locking) only on SQLite.
+    other = "sqlite" if connection.vendor == "postgresql" else "postgres"
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        (deselected if item.get_closest_marker(other) else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

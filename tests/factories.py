@@ -11,9 +11,9 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import MODERATORS_GROUP, Role, User
+from accounts.tokens import token_pair_for
 from bookings.models import BookingStatus
 from directory.services import profile_create_for_practitioner
 
@@ -22,13 +22,23 @@ _counter = itertools.count(1)
 _past_days = itertools.count(2)
 
 
-def make_user(*, role=Role.CLIENT, email=None, name=None, password=PASSWORD, **extra) -> User:
+def make_user(
+    *,
+    role=Role.CLIENT,
+    email=None,
+    name=None,
+    password=PASSWORD,
+    email_verified: bool = True,
+    **extra,
+) -> User:
+    """A user of `role` with a verified address unless `email_verified=False`."""
     n = next(_counter)
     user = User.objects.create_user(
         email=email or f"user{n}@example.org",
         password=password,
         name=name or f"Test User{n}",
         role=role,
+        email_verified_at=timezone.now() if email_verified else None,
         **extra,
     )
     if role == Role.PRACTITIONER:
@@ -45,8 +55,9 @@ def make_moderator(**extra) -> User:
 
 
 def client_for(user: User) -> APIClient:
+    """An API client logged in as `user` (a fresh session, as POST /auth/token/ gives)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user)['access']}")
     return client
 
 

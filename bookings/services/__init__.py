@@ -1,6 +1,7 @@
 """Writes on bookings: the whole lifecycle, from the hold to the last refund.
 
-- creation: POST /bookings/ (hold, idempotency, starting the payment through the port);
+- creation: POST /bookings/ (hold, idempotency, starting the payment through the port),
+  and resuming that payment (POST /bookings/{id}/pay/);
 - transitions: cancel (with its policy refund), reschedule, complete, no-show;
 - settlement: confirm once paid, refund a late payment, expire holds, payment tidy-up;
 - calendar: the feed tokens.
@@ -13,6 +14,7 @@ the payment adapter calls inside its own transaction, open plain ones.
 from bookings.services.calendar import calendar_feed_token_get_or_create, calendar_feed_token_rotate
 from bookings.services.creation import (
     booking_create_idempotent,
+    booking_payment_resume,
     booking_payment_start,
     booking_release_failed_start,
     idempotency_keys_purge,
@@ -44,6 +46,7 @@ __all__ = [
     "booking_create_idempotent",
     "booking_expire",
     "booking_mark_no_show",
+    "booking_payment_resume",
     "booking_payment_start",
     "booking_payment_succeeded",
     "booking_release_failed_start",

@@ -12,8 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import require_verified_email
 from bookings import payment_port
-from bookings.errors import IdempotencyKeyReused, SlotUnavailable
+from bookings.errors import (
+    HoldExpired,
+    IdempotencyKeyReused,
+    NotAwaitingPayment,
+    PaymentNotPossible,
+    PractitionerCannotAcceptPayments,
+    SlotUnavailable,
+)
 from bookings.locks import lock_booking, lock_practitioner
 from bookings.models import Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
@@ -88,12 +96,14 @@ def booking_create_idempotent(
     Free → confirmed. Paid → pending_payment with a hold, and its payment started through
     the payment port; if that fails the hold is released and the port's error (503/409)
     propagates: no orphan hold, no orphan payment. A practitioner who cannot be paid is
-    refused before any hold is taken. With a key, a replay returns the first booking
-    (and its payment) and False.
+    refused before any hold is taken; then a client without a verified e-mail address
+    (409 `email_unverified`). With a key, a replay returns the first booking (and its
+    payment) and False.
     """
     if service.price_amount > 0:
         # First of all the checks: the API has always answered this one before the others.
         payment_port.get().ensure_payable(practitioner=service.practitioner)
+    require_verified_email(client)
     given_now, now = now, now or timezone.now()
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
         raise ValidationError({"Idempotency-Key": ["Use a key of 1 to 255 characters."]})
@@ -120,6 +130,9 @@ def _hold_or_replay(
         replay = _replay(client=client, key=idempotency_key, fingerprint=fingerprint, now=now)
         if replay is not None:
             return replay, False
+    if service.price_amount > 0:
+        # A payment that cannot start now: refuse before taking (and releasing) a hold.
+        payment_port.get().ensure_provider_available()
     try:
         with transaction.atomic(durable=True):
             practitioner = lock_practitioner(service.practitioner_id)
@@ -174,6 +187,31 @@ def booking_payment_start(*, booking: Booking) -> None:
         booking_release_failed_start(booking=booking)
         booking.refresh_from_db()
         raise
+
+
+def booking_payment_resume(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+    """POST /bookings/{id}/pay/: the client gets the payment of its held booking, started
+    now if it never was (a server died between the hold and the payment); idempotent.
+
+    While the provider is down (503) the hold stays, for a retry before it lapses; when
+    the provider or the practitioner cannot take the payment (409) the hold is released.
+    """
+    now = now or timezone.now()
+    if booking.client_id != by.pk:
+        raise PermissionDenied("Only the booking's client can pay for it.")
+    lapsed = booking.hold_expires_at is None or booking.hold_expires_at <= now
+    if booking.status == BookingStatus.EXPIRED or (
+        booking.status == BookingStatus.PENDING_PAYMENT and lapsed
+    ):
+        raise HoldExpired()
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        raise NotAwaitingPayment(f"A {booking.status} booking has nothing to pay.")
+    try:
+        payment_port.get().start_payment(booking=booking)
+    except (PaymentNotPossible, PractitionerCannotAcceptPayments):
+        booking_release_failed_start(booking=booking)
+        raise
+    return booking
 
 
 def booking_release_failed_start(*, booking: Booking) -> Booking:

@@ -27,8 +27,22 @@ def register(api_client, **overrides):
 def test_register_client_returns_the_user(api_client):
     response = register(api_client)
     assert response.status_code == 201, response.content
-    assert set(response.data) == {"id", "email", "name", "role", "is_moderator"}
+    assert set(response.data) == {
+        "id",
+        "email",
+        "name",
+        "role",
+        "is_moderator",
+        "is_staff",
+        "email_verified",
+        "mfa_enabled",
+        "phone",
+    }
     assert response.data["is_moderator"] is False
+    assert response.data["is_staff"] is False
+    assert response.data["email_verified"] is False
+    assert response.data["mfa_enabled"] is False
+    assert response.data["phone"] == ""
     assert response.data["email"] == "anna@example.org"
     assert response.data["role"] == "client"
     assert not PractitionerProfile.objects.exists()
@@ -128,13 +142,13 @@ def test_refresh_gives_a_new_access_token(api_client):
 def test_garbled_refresh_token_is_401(api_client):
     response = api_client.post(REFRESH, {"refresh": "garbage"})
     assert response.status_code == 401
-    assert response.data["code"] == "token_not_valid"
+    assert response.data["code"] == "token_invalid"
 
 
 def test_garbled_access_token_is_401(api_client):
     response = api_client.get(ME, HTTP_AUTHORIZATION="Bearer not.a.token")
     assert response.status_code == 401
-    assert response.data["code"] == "token_not_valid"
+    assert response.data["code"] == "token_invalid"
 
 
 def test_expired_access_token_is_401(api_client):
@@ -143,6 +157,7 @@ def test_expired_access_token_is_401(api_client):
     token.set_exp(lifetime=-__import__("datetime").timedelta(seconds=1))
     response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 401
+    assert response.data["code"] == "token_expired"
 
 
 def test_me_without_token_is_401(api_client):

@@ -2,7 +2,7 @@
 
 It keeps its own small ledger (payments by booking, refunds reserved per reason and
 capped by what is still refundable), records every call in `calls`, and can be told to
-fail: `unpayable` practitioners, `start_error`, `reserve_error`, `refund_result`.
+fail: `unpayable` practitioners, `provider_down`, `start_error`, `reserve_error`, `refund_result`.
 `pay(booking)` plays the provider reporting a successful payment, the way the real
 adapter's webhook does: lock the booking, record the success, ask bookings what to do.
 """
@@ -47,6 +47,7 @@ class FakePaymentPort:
         self.payments: dict = {}  # booking id -> FakePayment
         self.unpayable: set = set()  # practitioner ids nobody can pay
         self.start_error: Exception | None = None
+        self.provider_down: Exception | None = None
         self.reserve_error: Exception | None = None
         self.refund_result = RefundSent.SENT
 
@@ -56,6 +57,11 @@ class FakePaymentPort:
         self.calls.append(("ensure_payable", practitioner.pk))
         if practitioner.pk in self.unpayable:
             raise PractitionerCannotAcceptPayments()
+
+    def ensure_provider_available(self) -> None:
+        self.calls.append(("ensure_provider_available",))
+        if self.provider_down is not None:
+            raise self.provider_down
 
     def start_payment(self, *, booking) -> None:
         self.calls.append(("start_payment", booking.pk))

@@ -72,7 +72,11 @@ def test_paid_booking_holds_the_slot_and_starts_its_payment(fake_payments, pract
     body = response.json()
     assert body["status"] == "pending_payment" and body["hold_expires_at"]
     assert body["payment"]["provider"] == "fake"
-    assert fake_payments.operations() == ["ensure_payable", "start_payment"]
+    assert fake_payments.operations() == [
+        "ensure_payable",
+        "ensure_provider_available",
+        "start_payment",
+    ]
     # The practitioner sees the booking, not the client's payment block.
     seen = practice["practitioner_api"].get(f"{URL}{body['id']}/").json()
     assert seen["payment"] is None

@@ -49,22 +49,22 @@ import django
 django.setup()
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from rest_framework_simplejwt.tokens import RefreshToken
+from django.utils import timezone
 from accounts.models import MODERATORS_GROUP, Role, User
+from accounts.tokens import token_pair_for
 from directory.services import profile_create_for_practitioner
 call_command("migrate", verbosity=0)
 call_command("seed_demo", practitioners=30, seed=3, verbosity=0)
-client = User.objects.create_user(
-    email="fuzz-client@example.org", password=None, name="Fuzz Client"
-)
+verified = {"password": None, "email_verified_at": timezone.now()}
+client = User.objects.create_user(email="fuzz-client@example.org", name="Fuzz Client", **verified)
 pract = User.objects.create_user(
-    email="fuzz-pract@example.org", password=None, name="Fuzz Pract", role=Role.PRACTITIONER
+    email="fuzz-pract@example.org", name="Fuzz Pract", role=Role.PRACTITIONER, **verified
 )
 profile_create_for_practitioner(user=pract)
-moderator = User.objects.create_user(email="fuzz-mod@example.org", password=None, name="Fuzz Mod")
+moderator = User.objects.create_user(email="fuzz-mod@example.org", name="Fuzz Mod", **verified)
 moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
 for role, user in [("client", client), ("practitioner", pract), ("moderator", moderator)]:
-    print(role, RefreshToken.for_user(user).access_token)
+    print(role, token_pair_for(user)["access"])
 """
     out = subprocess.run(
         [sys.executable, "-c", script],

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from bookings.models import Booking, BookingStatus
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from tests.bookings.conftest import free_start, iso
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import client_for, make_booking, make_practitioner, make_user
 from tests.payments.helpers import SECRET_KEY, pay, post_event, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -84,6 +84,27 @@ def test_book_pay_webhook_confirms(setup, settings, localstripe):
     # The practitioner sees the booking but not the client's payment secret.
     seen = setup["practitioner_api"].get(f"{URL}{body['id']}/").json()
     assert seen["status"] == "confirmed" and seen["payment"] is None
+
+
+def test_resumed_payment_of_an_orphaned_hold_pays_and_confirms(setup):
+    # What a server that died between the hold's commit and the PaymentIntent leaves.
+    booking = make_booking(
+        client=setup["client"],
+        service=setup["service"],
+        start=setup["start"],
+        status=BookingStatus.PENDING_PAYMENT,
+    )
+
+    resumed = setup["client_api"].post(f"{URL}{booking.pk}/pay/")
+
+    assert resumed.status_code == 200, resumed.json()
+    intent_id = resumed.json()["payment"]["payment_intent_id"]
+    pay(setup["stripe"], intent_id)
+    wait_for(lambda: _status_via_api(setup["client_api"], str(booking.pk)) == "confirmed")
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.SUCCEEDED
+    paid_again = setup["client_api"].post(f"{URL}{booking.pk}/pay/")
+    assert paid_again.status_code == 409
+    assert paid_again.json()["code"] == "booking_not_pending_payment"
 
 
 def test_idempotent_replay_returns_the_same_payment(setup):

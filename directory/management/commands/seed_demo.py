@@ -257,6 +257,7 @@ class Command(BaseCommand):
                     "role": Role.PRACTITIONER,
                     "password": password,
                     "date_joined": now,
+                    "email_verified_at": now,  # demo accounts can publish and book at once
                     "is_active": True,
                     "is_staff": False,
                     "is_superuser": False,
