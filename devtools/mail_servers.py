@@ -127,3 +127,24 @@ class HangingServer:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def main(argv=None) -> None:
+    """`python -m devtools.mail_servers --port N`: an SmtpSink in its own process, until
+    SIGTERM or SIGINT (a benchmark's mail server, kept off the measuring process's CPU)."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    with SmtpSink(args.port):
+        print(f"SMTP sink on 127.0.0.1:{args.port}", flush=True)
+        stopped.wait()
+
+
+if __name__ == "__main__":
+    main()
