@@ -10,6 +10,7 @@ COPY bookings ./bookings
 COPY payments ./payments
 COPY reviews ./reviews
 COPY outbox ./outbox
+COPY webhooks ./webhooks
 COPY bench ./bench
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput || true

@@ -14,7 +14,8 @@ table; every row carries a ratio to a baseline or goal measured in the same run:
   in rounds of turned order. p50/p95 against SMTP up; the goal is within 20 %.
 * drain: one consumer (`run_huey`) delivering --emails queued e-mails (locmem backend) on
   SQLite and on Redis job storage (a throwaway redis-server): messages per second against
-  the goal of 500/s.
+  the goal of 500/s; and bench.webhooks' row: --webhooks deliveries to a local receiver in
+  one delivery run, against its goal of 200/s.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def parse_args(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--requests", type=int, default=200, help="bookings (and cancels) a mode")
     parser.add_argument("--emails", type=int, default=10_000, help="queued e-mails to drain")
+    parser.add_argument("--webhooks", type=int, default=1000, help="webhook deliveries to drain")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the three modes")
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     return parser.parse_args(argv)
@@ -246,8 +248,12 @@ def measure_mode(args, mode: str, count: int, *, url: str, workdir: Path, run: i
         book_and_cancel(base, token, service, starts[:WARMUP])
         log(f"requests: {mode}: {count} bookings and cancels ...")
         booking_ms, cancel_ms, errors = book_and_cancel(base, token, service, starts[WARMUP:])
-        sent = OutboxMessage.objects.filter(status=MessageStatus.SENT).count()
-        return booking_ms, cancel_ms, errors, sent, OutboxMessage.objects.count()
+        # Reminders are written too, and withdrawn as their booking is cancelled.
+        emails = OutboxMessage.objects.filter(channel="email").exclude(
+            status=MessageStatus.CANCELLED
+        )
+        sent = emails.filter(status=MessageStatus.SENT).count()
+        return booking_ms, cancel_ms, errors, sent, emails.count()
 
 
 def bench_requests(args, rows, *, url: str, workdir: Path) -> None:
@@ -346,9 +352,27 @@ def bench_email_drain(args, rows, *, url: str, workdir: Path) -> None:
 
 
 def bench_webhook_drain(args, rows, *, url: str, workdir: Path) -> None:
-    """Hook for the webhook channel's row: one consumer delivering 1,000 queued webhooks to a
-    local receiver, per second against a goal of 200/s, appended to `rows` like
-    bench_email_drain's. Filled in with the webhooks app; until then it adds no row."""
+    """The webhook channel's row: bench.webhooks delivers --webhooks queued deliveries to a
+    local receiver in one run (no consumer may be running), against its goal of 200/s."""
+    from bench.webhooks import measure_webhook_drain
+    from outbox.models import OutboxMessage
+
+    if not args.webhooks:
+        return
+    OutboxMessage.objects.all().delete()
+    log(f"drain: webhooks: {args.webhooks} deliveries")
+    result = measure_webhook_drain(args.webhooks)
+    rows.append(
+        (
+            "drain",
+            "webhook, one run",
+            f"{result['delivered']} of {result['deliveries']} delivered, "
+            f"{result['verified']} verified",
+            "",
+            f"{result['per_second']:.0f}/s",
+            f"{result['ratio_to_goal']:.2f}x of goal {result['goal_per_second']:.0f}/s",
+        )
+    )
 
 
 def run(args, *, url: str, workdir: Path) -> int:

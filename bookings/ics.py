@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from bookings.models import Booking
+from directory.models import ServiceMode
 
 PRODID = "-//Stillpoint//Bookings//EN"
 
@@ -26,7 +27,10 @@ def _event(booking: Booking, *, cancelled: bool, stamp: datetime) -> Event:
     event.add("sequence", booking.ics_sequence)
     practitioner = booking.practitioner
     event.add("summary", f"{booking.service.name} with {practitioner.display_name}")
-    if booking.location_id:
+    if booking.service.mode == ServiceMode.ONLINE:
+        if practitioner.online_meeting_url:
+            event.add("location", practitioner.online_meeting_url)
+    elif booking.location_id:
         loc = booking.location
         place = ", ".join(part for part in (loc.name, loc.address_line, loc.city) if part)
         event.add("location", place)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "outbox",
     "accounts",
+    "webhooks",
     "directory",
     "bookings",
     "payments",
@@ -281,6 +282,27 @@ OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 24)
 OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 15 * 60)
 OUTBOX_KEEP_SENT_DAYS = env_int("OUTBOX_KEEP_SENT_DAYS", 30)
 
+# --- Outbound webhooks ----------------------------------------------------------
+# Sending to private, loopback and link-local addresses, and over plain http: only for
+# receivers on a developer's machine (the default with DEBUG=true).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Seconds before retry 1, 2, ...: 5 s, 1 min, 5 min, 30 min, 2 h, 5 h, 7 h, 8 h (about
+# 22.6 h in all, within the outbox's OUTBOX_GIVE_UP_HOURS day).
+try:
+    WEBHOOK_RETRY_SCHEDULE_SECONDS = [
+        float(step)
+        for step in env_list(
+            "WEBHOOK_RETRY_SCHEDULE_SECONDS", "5,60,300,1800,7200,18000,25200,28800"
+        )
+    ] or [5.0]
+except ValueError as exc:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SCHEDULE_SECONDS must list seconds") from exc
+WEBHOOK_DISABLE_AFTER_DAYS = env_int("WEBHOOK_DISABLE_AFTER_DAYS", 10)
+WEBHOOK_MAX_SUBSCRIPTIONS = env_int("WEBHOOK_MAX_SUBSCRIPTIONS", 20)
+# CA bundle for receivers' certificates; empty: certifi's (Mozilla's) bundle.
+WEBHOOK_CA_BUNDLE = os.environ.get("WEBHOOK_CA_BUNDLE", "")
+
 # --- Geocoding -----------------------------------------------------------------
 GEOCODER = os.environ.get("GEOCODER", "offline")
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "stillpoint/0.1 (+https://example.org)")
@@ -299,6 +321,24 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds an SMTP connect/command may take; a hanging server delays only the worker.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# --- SMS (reminders to clients with a phone number) -------------------------------
+# console: logged, nothing sent; twilio: Twilio's Messages API; none: no SMS at all.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console").strip().lower()
+if SMS_BACKEND not in ("console", "twilio", "none"):
+    raise ImproperlyConfigured("SMS_BACKEND must be console, twilio or none")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
+    )
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+
+# --- Links in notifications -----------------------------------------------------
+# The web app's address: e-mails link to {FRONTEND_URL}/bookings/<id> to manage a booking.
+FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000").rstrip("/")
 
 # --- Security and CORS ---------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

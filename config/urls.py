@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("bookings.urls")),
     path("", include("payments.urls")),
     path("", include("reviews.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 urlpatterns = [

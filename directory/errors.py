@@ -21,3 +21,11 @@ class GeocoderUnavailable(ServiceUnavailable):
 class ProfileIncomplete(Conflict):
     code = "profile_incomplete"
     message = "The profile cannot be published yet."
+
+
+class ReminderOffsetsInvalid(ApplicationError):
+    code = "reminder_offsets_invalid"
+    message = (
+        "`reminder_offsets_minutes` takes at most 3 distinct whole numbers of minutes, "
+        "each from 15 to 10080."
+    )

@@ -29,6 +29,32 @@ class ServiceMode(models.TextChoices):
     ONLINE = "online", "Online"
 
 
+# Minutes before a confirmed booking's start at which its client is reminded.
+REMINDER_OFFSETS_DEFAULT = (1440, 120)
+REMINDER_OFFSETS_MAX = 3
+REMINDER_OFFSET_MIN_MINUTES = 15
+REMINDER_OFFSET_MAX_MINUTES = 10080  # a week
+
+
+def reminder_offsets_default() -> list[int]:
+    return list(REMINDER_OFFSETS_DEFAULT)
+
+
+def _reminder_offsets_in_range() -> Q:
+    """At most REMINDER_OFFSETS_MAX elements, each in range (a JSON array's elements by
+    index: SQLite and PostgreSQL alike)."""
+    field = "reminder_offsets_minutes"
+    condition = Q(**{f"{field}__{REMINDER_OFFSETS_MAX}__isnull": True})
+    for index in range(REMINDER_OFFSETS_MAX):
+        condition &= Q(**{f"{field}__{index}__isnull": True}) | Q(
+            **{
+                f"{field}__{index}__gte": REMINDER_OFFSET_MIN_MINUTES,
+                f"{field}__{index}__lte": REMINDER_OFFSET_MAX_MINUTES,
+            }
+        )
+    return condition
+
+
 class PractitionerProfile(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(
@@ -52,6 +78,14 @@ class PractitionerProfile(models.Model):
     slot_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     cancellation_window_hours = models.PositiveIntegerField(default=24)
     late_cancellation_refund_percent = models.PositiveIntegerField(default=0)
+    # Distinct, largest first; read when a booking is confirmed (or rescheduled), so an
+    # edit changes the reminders of bookings confirmed after it. Database defaults too:
+    # app servers of the previous release insert without these columns.
+    reminder_offsets_minutes = models.JSONField(
+        default=reminder_offsets_default, db_default=list(REMINDER_OFFSETS_DEFAULT)
+    )
+    # The meeting room of online sessions (shown only to booked clients, in their e-mails).
+    online_meeting_url = models.URLField(max_length=500, blank=True, default="", db_default="")
 
     # What a search result shows besides the columns above (directory.search_cards):
     # derived data, rebuilt by directory.services when its sources change.
@@ -83,6 +117,9 @@ class PractitionerProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(late_cancellation_refund_percent__lte=100),
                 name="profile_late_refund_range",
+            ),
+            models.CheckConstraint(
+                condition=_reminder_offsets_in_range(), name="profile_reminder_offsets_range"
             ),
         ]
 

@@ -195,7 +195,51 @@ class _ModalitySlugs(serializers.ListField):
         return sorted(m.slug for m in data.all())
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 15, "maximum": 10080},
+        "maxItems": 3,
+        "uniqueItems": True,
+        "description": "Minutes before each confirmed session at which the client is "
+        "reminded (e-mail, and SMS to a client with a phone number), largest first; [] for "
+        "none. Applies to sessions confirmed or rescheduled after the change. Otherwise "
+        "400 `reminder_offsets_invalid`.",
+    }
+)
+class _ReminderOffsets(serializers.Field):
+    """Passed through as sent: the directory's rule (directory.reminders) judges it."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class _OptionalUrl(serializers.URLField):
+    """A link, or null for none (stored as an empty string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, allow_blank=True, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data is None or data == "":
+            return ""
+        return super().run_validation(data)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ProfileSerializer(serializers.ModelSerializer):
+    reminder_offsets_minutes = _ReminderOffsets(required=False, allow_null=True)
+    online_meeting_url = _OptionalUrl(
+        max_length=500,
+        required=False,
+        help_text="Where online sessions take place, or null; shown only to booked clients, "
+        "in their confirmation and reminder e-mails.",
+    )
     modalities = _ModalitySlugs(
         child=serializers.SlugField(max_length=80), max_length=20, required=False
     )
@@ -232,6 +276,8 @@ class ProfileSerializer(serializers.ModelSerializer):
             "slot_interval_minutes",
             "cancellation_window_hours",
             "late_cancellation_refund_percent",
+            "reminder_offsets_minutes",
+            "online_meeting_url",
         ]
         read_only_fields = ["id", "slug"]
 

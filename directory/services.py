@@ -35,6 +35,7 @@ from directory.models import (
     TimeOff,
     minutes_to_hhmm,
 )
+from directory.reminders import reminder_offsets_clean
 from directory.search_cards import build_search_card
 
 MINUTES_PER_DAY = 24 * 60
@@ -113,6 +114,10 @@ def profile_missing_for_publication(*, profile: PractitionerProfile) -> list[str
 
 
 def _validate_profile_fields(fields: dict[str, Any]) -> None:
+    if "reminder_offsets_minutes" in fields:
+        fields["reminder_offsets_minutes"] = reminder_offsets_clean(
+            fields["reminder_offsets_minutes"]
+        )
     errors = {}
     if "languages" in fields:
         fields["languages"] = [str(code).lower() for code in fields["languages"]]

@@ -115,6 +115,11 @@ class ProfileView(_WorkspaceMixin, APIView):
         request=ProfileSerializer,
         responses={
             200: ProfileSerializer,
+            400: OpenApiResponse(
+                description="`invalid` with field errors; `reminder_offsets_invalid`: "
+                "`reminder_offsets_minutes` is not a list of at most 3 distinct integers "
+                "from 15 to 10080"
+            ),
             409: OpenApiResponse(
                 description="`profile_incomplete`: publishing needs what `missing` lists; "
                 "`email_unverified`: publishing needs a verified e-mail address"

@@ -6,7 +6,15 @@ from outbox.services import messages_retry
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "channel", "recipient", "status", "attempts", "next_attempt_at")
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "not_after",
+    )
     list_filter = ("status", "channel")
     search_fields = ("recipient", "id", "dedupe_key")
     ordering = ("-created_at",)

@@ -8,8 +8,9 @@ class OutboxConfig(AppConfig):
 
     def ready(self):
         from core import readiness
-        from outbox import email
+        from outbox import email, sms
         from outbox.readiness import job_storage_check
 
         email.register()
+        sms.register()
         readiness.register("jobs", job_storage_check)

@@ -40,9 +40,10 @@ def email_enqueue(
     attachments: tuple[tuple[str, bytes, str], ...] = (),
     dedupe_key: str | None = None,
     not_before=None,
+    not_after=None,
 ) -> OutboxMessage:
     """Write an e-mail to `to` in the caller's transaction. Attachments are
-    (filename, content, mimetype)."""
+    (filename, content, mimetype); `not_before`/`not_after` bound when it may be sent."""
     payload = {
         "to": header_safe(to, max_chars=320),
         "subject": header_safe(subject),
@@ -62,6 +63,7 @@ def email_enqueue(
         payload=payload,
         dedupe_key=dedupe_key,
         not_before=not_before,
+        not_after=not_after,
     )
 
 

@@ -10,6 +10,9 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     # Withdrawn before it was sent (a cancelled booking's reminder).
     CANCELLED = "cancelled", "Cancelled"
+    # Not sent because its `not_after` passed first (a reminder due when its session had
+    # already started); `last_error` says when that was.
+    EXPIRED = "expired", "Expired"
 
 
 class OutboxMessage(models.Model):
@@ -34,6 +37,9 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Never sent from this moment on (a reminder is pointless once its session started):
+    # the sender checks it right before each attempt.
+    not_after = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     give_up_at = models.DateTimeField()
     last_error = models.TextField(blank=True)

@@ -4,7 +4,8 @@
 with the change that caused it. Delivery claims due rows in batches (a lease, so two
 workers never send the same row at once), hands each channel its batch, and records
 the outcome: sent, retried later with exponential backoff, or failed once
-`give_up_at` (about a day after enqueueing) has passed.
+`give_up_at` (about a day after enqueueing) has passed. A message with `not_after` is
+checked right before each attempt and recorded `expired` instead of being sent late.
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ def message_enqueue(
     payload: dict,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> OutboxMessage:
     """Write one message in the caller's transaction and wake a worker after commit.
 
     With a `dedupe_key` the message is written at most once: a second call with the same
-    key returns the existing row (the database's unique constraint decides).
+    key returns the existing row (the database's unique constraint decides). It is sent
+    from `not_before` on and, with `not_after`, never from that moment on.
     """
     now = timezone.now()
     fields = {
@@ -53,6 +56,7 @@ def message_enqueue(
         "recipient": recipient[:320],
         "payload": payload,
         "next_attempt_at": max(not_before or now, now),
+        "not_after": not_after,
         "give_up_at": max(not_before or now, now) + _give_up_after(),
         "created_at": now,
     }
@@ -67,28 +71,25 @@ def message_enqueue(
 
 def messages_cancel(*, dedupe_key_prefix: str) -> int:
     """Withdraw pending messages whose key starts with the prefix (a cancelled booking's
-    reminders). A message already sent, or being sent right now, stays as it is."""
-    return (
-        OutboxMessage.objects.filter(
-            dedupe_key__startswith=dedupe_key_prefix, status=MessageStatus.PENDING
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()))
-        .update(status=MessageStatus.CANCELLED, claimed_until=None)
-    )
+    reminders). A message already sent stays as it is. One a worker is sending right now
+    is withdrawn too: if that send succeeds it is recorded `sent`, if it fails it is not
+    tried again (so a reminder of a cancelled booking is never retried)."""
+    return OutboxMessage.objects.filter(
+        dedupe_key__startswith=dedupe_key_prefix, status=MessageStatus.PENDING
+    ).update(status=MessageStatus.CANCELLED)
 
 
 def messages_retry(*, ids) -> int:
-    """Admin's "retry now": due at once, with a fresh day before giving up."""
+    """Admin's "retry now" of failed or pending messages: due at once, with a fresh day
+    before giving up. Withdrawn and expired ones stay as they are."""
     now = timezone.now()
-    return (
-        OutboxMessage.objects.filter(pk__in=list(ids))
-        .exclude(status=MessageStatus.SENT)
-        .update(
-            status=MessageStatus.PENDING,
-            next_attempt_at=now,
-            give_up_at=now + _give_up_after(),
-            claimed_until=None,
-        )
+    return OutboxMessage.objects.filter(
+        pk__in=list(ids), status__in=[MessageStatus.FAILED, MessageStatus.PENDING]
+    ).update(
+        status=MessageStatus.PENDING,
+        next_attempt_at=now,
+        give_up_at=now + _give_up_after(),
+        claimed_until=None,
     )
 
 
@@ -216,6 +217,9 @@ def _deliver_channel(channel, messages: list[OutboxMessage]) -> list:
     sent_ids = []
     with channel.open() as send:
         for index, message in enumerate(messages):
+            if message.not_after is not None and timezone.now() >= message.not_after:
+                _record_expired(message)
+                continue
             try:
                 send(message)
             except DeliveryRejected as exc:
@@ -250,20 +254,55 @@ def _record_failure(
     attempts = message.attempts + (1 if count else 0)
     delay = retry_after if retry_after is not None else retry_delay_seconds(max(attempts, 1))
     next_attempt = now + timedelta(seconds=delay)
-    failed = give_up or next_attempt >= message.give_up_at
+    # A retry that would come too late is no retry: the message expires now (and is not
+    # left `failed`, for the admin to retry when it is pointless).
+    expired = not give_up and message.not_after is not None and next_attempt >= message.not_after
+    failed = not expired and (give_up or next_attempt >= message.give_up_at)
+    if failed:
+        status = MessageStatus.FAILED
+    elif expired:
+        status = MessageStatus.EXPIRED
+        reason = f"{reason}; {_expiry_note(message)}"
+    else:
+        status = MessageStatus.PENDING
+    outcome_fields = {
+        "attempts": attempts,
+        "next_attempt_at": next_attempt,
+        "claimed_until": None,
+        "last_error": reason[:LAST_ERROR_CHARS],
+    }
     OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
-        status=MessageStatus.FAILED if failed else MessageStatus.PENDING,
-        attempts=attempts,
-        next_attempt_at=next_attempt,
-        claimed_until=None,
-        last_error=reason[:LAST_ERROR_CHARS],
+        status=status, **outcome_fields
     )
-    log = logger.error if failed else logger.warning
+    # Withdrawn while it was being sent (messages_cancel): it stays withdrawn, never
+    # retried, unless the receiver refused it for good, which is what it then reads.
+    withdrawn = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.CANCELLED)
+    if status == MessageStatus.FAILED and give_up:
+        withdrawn.update(status=MessageStatus.FAILED, **outcome_fields)
+    else:
+        withdrawn.update(**outcome_fields)
+    log = logger.error if failed or expired else logger.warning
+    outcome = " for good" if failed else ", expired" if expired else ", will retry"
     log(
-        "outbox delivery failed" + (" for good" if failed else ", will retry"),
+        "outbox delivery failed" + outcome,
         extra={
             "outbox_message": str(message.pk),
             "channel": message.channel,
             "reason": reason[:200],
         },
+    )
+
+
+def _expiry_note(message: OutboxMessage) -> str:
+    return f"not sent: too late from {message.not_after.isoformat()}"
+
+
+def _record_expired(message: OutboxMessage) -> None:
+    note = _expiry_note(message)
+    OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
+        status=MessageStatus.EXPIRED, claimed_until=None, last_error=note
+    )
+    logger.info(
+        "outbox message expired before it could be sent",
+        extra={"outbox_message": str(message.pk), "channel": message.channel, "reason": note},
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.payment_port import RefundSent
 from payments.errors import RefundExceedsPayment
+from payments.events import refund_succeeded_publish
 from payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from payments.stripe_client import TRANSIENT_ERRORS, StripeError, get_client
 
@@ -77,7 +78,10 @@ def _refund_send(refund: Refund) -> None:
         return
     if result.status == "succeeded":
         refund.status = RefundStatus.SUCCEEDED
-    refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
+    with transaction.atomic():  # the event commits with the refund's new status
+        refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
+        if refund.status == RefundStatus.SUCCEEDED:
+            refund_succeeded_publish(refund)
 
 
 def _refund_mark_failed(refund: Refund, message: str) -> None:

@@ -16,6 +16,7 @@ from bookings.models import Booking
 from bookings.services import PaymentOutcome, PaymentSettled, booking_payment_succeeded
 from payments.connect import account_update_from_stripe
 from payments.errors import InvalidEvent
+from payments.events import refund_succeeded_publish
 from payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus, WebhookEvent
 
 logger = logging.getLogger("payments")
@@ -161,7 +162,7 @@ def _on_charge_refunded(charge) -> str:
     missing = stripe_refunded - payment.refunded_amount
     if missing > 0:
         # Refunded outside Stillpoint (e.g. the Stripe dashboard): record it in the ledger.
-        Refund.objects.create(
+        external = Refund.objects.create(
             payment=payment,
             amount=missing,
             reason=RefundReason.EXTERNAL,
@@ -169,9 +170,17 @@ def _on_charge_refunded(charge) -> str:
         )
         payment.refunded_amount = stripe_refunded
         payment.save(update_fields=["refunded_amount", "updated_at"])
-    Refund.objects.filter(
-        payment=payment, status=RefundStatus.PENDING, stripe_refund_id__isnull=False
-    ).update(status=RefundStatus.SUCCEEDED, updated_at=timezone.now())
+        refund_succeeded_publish(external)
+    settled = list(
+        Refund.objects.filter(
+            payment=payment, status=RefundStatus.PENDING, stripe_refund_id__isnull=False
+        )
+    )
+    Refund.objects.filter(pk__in=[refund.pk for refund in settled]).update(
+        status=RefundStatus.SUCCEEDED, updated_at=timezone.now()
+    )
+    for refund in settled:
+        refund_succeeded_publish(refund)
     return f"synced refunded amount {payment.refunded_amount}"
 
 

@@ -30,6 +30,7 @@ from reviews.errors import (
     ReviewNotApproved,
     ReviewNotFound,
 )
+from reviews.events import review_published_publish
 from reviews.flags import detect_flags
 from reviews.models import (
     REASON_MAX_LENGTH,
@@ -42,6 +43,7 @@ from reviews.models import (
     ReviewStatus,
 )
 from reviews.selectors import review_open_reports
+from reviews.texts import review_approved_email
 
 logger = logging.getLogger(__name__)
 
@@ -145,22 +147,18 @@ def review_create(*, user: User, booking_id, rating: int, text: str) -> Review:
 
 
 def _notify_practitioner_of_approval(*, review_id) -> None:
-    review = Review.objects.select_related("practitioner__user").get(pk=review_id)
+    review = Review.objects.select_related(
+        "practitioner__user",
+        "booking__client",
+        "booking__practitioner__user",
+        "booking__service",
+        "booking__location",
+    ).get(pk=review_id)
     recipient = review.practitioner.user.email
     if not recipient:
         return
-    excerpt = review.text if len(review.text) <= 300 else review.text[:297] + "..."
-    email_enqueue(
-        to=recipient,
-        subject="A new review of your practice is public",
-        body=(
-            f"Hello {review.practitioner.display_name or review.practitioner.user.name},\n\n"
-            f"A review of your practice was approved and is now shown on your profile.\n\n"
-            f"Rating: {review.rating} of 5\n"
-            f"{excerpt}\n\n"
-            "You can reply to it (once, and edit that reply) from your account.\n"
-        ),
-    )
+    subject, body = review_approved_email(review=review)
+    email_enqueue(to=recipient, subject=subject, body=body)
 
 
 def _resolve_open_reports(*, review: Review, now) -> None:
@@ -196,6 +194,7 @@ def review_approve(*, review_id, moderator: User) -> Review:
     with transaction.atomic(durable=True):
         review = _decide(review_id=review_id, moderator=moderator, new_status=ReviewStatus.APPROVED)
         _notify_practitioner_of_approval(review_id=review.pk)
+        review_published_publish(review)
     return review
 
 

@@ -1,7 +1,10 @@
-"""The floors, enforced: outbox <- accounts <- directory <- bookings <- (payments, reviews).
+"""The floors, enforced: outbox <- accounts <- webhooks <- directory <- bookings <- (payments,
+reviews).
 
 core is the shared kernel under every app and imports none of them; outbox (the
-transactional outbox: e-mails, SMS, webhooks as rows) stands on core alone; config (settings,
+transactional outbox: e-mails, SMS, webhooks as rows) stands on core alone; webhooks
+(subscriptions and signed deliveries, the outbox's "webhook" channel) stands on accounts
+and outbox, so that bookings, payments and reviews can publish events; config (settings,
 URL wiring, WSGI/ASGI) is the top floor and no app or core imports it. An upper app
 plugs into a lower one through an interface the lower one defines, connected in its
 AppConfig.ready(), never by the lower one importing it.
@@ -20,13 +23,16 @@ from typing import NamedTuple
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("outbox", "accounts", "directory", "bookings", "payments", "reviews")
+APPS = ("outbox", "accounts", "webhooks", "directory", "bookings", "payments", "reviews")
 
 # The top-level packages each package must not import.
 FORBIDDEN: dict[str, frozenset[str]] = {
     "core": frozenset({"config", *APPS}),
-    "outbox": frozenset({"config", "accounts", "directory", "bookings", "payments", "reviews"}),
-    "accounts": frozenset({"config", "directory", "bookings", "payments", "reviews"}),
+    "outbox": frozenset(
+        {"config", "accounts", "webhooks", "directory", "bookings", "payments", "reviews"}
+    ),
+    "accounts": frozenset({"config", "webhooks", "directory", "bookings", "payments", "reviews"}),
+    "webhooks": frozenset({"config", "directory", "bookings", "payments", "reviews"}),
     "directory": frozenset({"config", "bookings", "payments", "reviews"}),
     "bookings": frozenset({"config", "payments", "reviews"}),
     "payments": frozenset({"config", "reviews"}),
@@ -168,6 +174,14 @@ def test_relative_imports_resolve_inside_their_package():
         ("outbox", "from accounts.models import User", True),
         ("outbox", "import core.errors", False),
         ("bookings", "from outbox.email import email_enqueue", False),
+        ("webhooks", "from accounts.models import User", False),
+        ("webhooks", "from outbox.services import message_enqueue", False),
+        ("webhooks", "from bookings.serializers import BookingSerializer", True),
+        ("webhooks", "from directory import models", True),
+        ("accounts", "from webhooks.services import event_publish", True),
+        ("outbox", "from webhooks import delivery", True),
+        ("bookings", "from webhooks.services import event_publish", False),
+        ("reviews", "from webhooks.services import event_publish", False),
         ("core", "from config.settings import DEBUG", True),
         ("core", "from django.conf import settings", False),
         ("payments", "import configparser", False),

@@ -22,6 +22,7 @@ from bookings.errors import (
     PractitionerCannotAcceptPayments,
     SlotUnavailable,
 )
+from bookings.events import booking_event_publish
 from bookings.locks import lock_booking, lock_practitioner
 from bookings.models import Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
@@ -77,8 +78,10 @@ def _create_locked(
         currency=service.currency.lower(),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if paid else None,
     )
+    booking_event_publish(booking=booking, kind="created")
     if not paid:
         booking_notify(booking=booking, kind="confirmed")
+        booking_event_publish(booking=booking, kind="confirmed")
     return booking
 
 
@@ -222,6 +225,7 @@ def booking_release_failed_start(*, booking: Booking) -> Booking:
         if booking.status == BookingStatus.PENDING_PAYMENT:
             booking.status = BookingStatus.EXPIRED
             booking.save(update_fields=["status", "updated_at"])
+            booking_event_publish(booking=booking, kind="expired")
         IdempotencyKey.objects.filter(booking=booking).delete()
     return booking
 

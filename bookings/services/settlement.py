@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bookings import payment_port
 from bookings.errors import InvalidTransition, PaymentProviderUnavailable, SlotUnavailable
+from bookings.events import booking_event_publish, bookings_event_publish
 from bookings.locks import lock_booking, lock_practitioner
 from bookings.models import HOLD_STATUS, Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
@@ -52,6 +53,7 @@ def booking_confirm(*, booking: Booking, now: datetime | None = None) -> Booking
             booking.status = BookingStatus.CONFIRMED
             booking.save(update_fields=["status", "updated_at"])
             booking_notify(booking=booking, kind="confirmed")
+            booking_event_publish(booking=booking, kind="confirmed")
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     return booking
@@ -67,6 +69,7 @@ def booking_expire(*, booking: Booking, now: datetime | None = None) -> Booking:
             raise InvalidTransition(f"A {booking.status} booking has no hold to release.")
         booking.status = BookingStatus.EXPIRED
         booking.save(update_fields=["status", "updated_at"])
+        booking_event_publish(booking=booking, kind="expired")
     return booking
 
 
@@ -146,6 +149,10 @@ def bookings_expire_lapsed_holds(*, now: datetime | None = None) -> list:
             ids = list(lapsed.filter(practitioner_id=practitioner_id).values_list("pk", flat=True))
             Booking.objects.filter(pk__in=ids, status=HOLD_STATUS).update(
                 status=BookingStatus.EXPIRED, updated_at=now
+            )
+            bookings_event_publish(
+                bookings=Booking.objects.filter(pk__in=ids).select_related("practitioner"),
+                kind="expired",
             )
         expired += ids
     with transaction.atomic(durable=True):

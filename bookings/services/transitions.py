@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings import payment_port
 from bookings.errors import InvalidTransition, SlotUnavailable
+from bookings.events import booking_event_publish
 from bookings.locks import lock_booking
 from bookings.models import Booking, BookingStatus
 from bookings.notifications import booking_notify
@@ -79,6 +80,7 @@ def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -
             )
         if was_confirmed:
             booking_notify(booking=booking, kind="cancelled")
+        booking_event_publish(booking=booking, kind="cancelled")
     if reservation is not None:
         port.send_refund(reservation)
     port.cancel_payment(booking=booking)
@@ -97,6 +99,7 @@ def booking_complete(*, booking: Booking, by: User, now: datetime | None = None)
         booking.status = BookingStatus.COMPLETED
         booking.completed_at = now
         booking.save(update_fields=["status", "completed_at", "updated_at"])
+        booking_event_publish(booking=booking, kind="completed")
     return booking
 
 
@@ -111,6 +114,7 @@ def booking_mark_no_show(*, booking: Booking, by: User, now: datetime | None = N
             raise InvalidTransition("A no-show can be recorded only after the start.")
         booking.status = BookingStatus.NO_SHOW
         booking.save(update_fields=["status", "updated_at"])
+        booking_event_publish(booking=booking, kind="no_show")
     return booking
 
 
@@ -157,6 +161,7 @@ def booking_reschedule(
                 ]
             )
             booking_notify(booking=booking, kind="rescheduled")
+            booking_event_publish(booking=booking, kind="rescheduled")
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     return booking

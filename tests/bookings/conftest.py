@@ -1,6 +1,6 @@
 """Helpers for booking tests: free slots as the engine sees them, practitioners to book."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -50,3 +50,31 @@ def fake_payments():
     fake = FakePaymentPort()
     with payment_port.swapped(fake):
         yield fake
+
+
+# A fixed "now" for tests that read local times and zones: ten days before Berlin moves to
+# summer time (Sunday 31 March 2030, 02:00 CET -> 03:00 CEST).
+CLOCK_START = datetime(2030, 3, 21, 12, 0, tzinfo=UTC)
+# 10:00 CEST on that Sunday.
+BERLIN_DST_SUNDAY_10 = datetime(2030, 3, 31, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(time_machine):
+    """The clock stands at CLOCK_START (not ticking) until a test moves it; API clients
+    must be made after it is set (their tokens expire 15 minutes after issue)."""
+    time_machine.move_to(CLOCK_START, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def berlin(db):
+    """(user, profile, service): a free 60-minute session in Berlin, 09:00-17:00 daily,
+    bookable at any notice up to a year ahead, at a street address."""
+    user, profile, service = make_practitioner(
+        name="Mira Lind", price_amount=0, min_notice_minutes=0, max_advance_days=365
+    )
+    service.location.address_line, service.location.postal_code = "Torstraße 1", "10119"
+    service.location.country = "DE"
+    service.location.save()
+    return user, profile, service

@@ -95,6 +95,9 @@ def main() -> int:
         "SECURE_SSL_REDIRECT": "false",
         "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}",
         "LOG_LEVEL": "WARNING",
+        # Webhook URLs the fuzzer makes up are then not looked up in DNS; no job consumer
+        # runs here, so nothing is ever delivered to them.
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
     }
     processes = []
     try:

@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def free_service(db):
-    _, profile, service = make_practitioner(name="Free Fran", price_amount=0, min_notice_minutes=0)
+    # A practitioner without reminders: these tests count the booking's own e-mails
+    # (reminders have theirs in tests/bookings/test_reminders.py).
+    _, profile, service = make_practitioner(
+        name="Free Fran", price_amount=0, min_notice_minutes=0, reminder_offsets_minutes=[]
+    )
     return profile, service
 
 
