@@ -14,7 +14,7 @@ COPY webhooks ./webhooks
 COPY bench ./bench
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput || true
-RUN useradd --system app
+RUN useradd --system app && mkdir -p var/media && chown -R app var
 USER app
 EXPOSE 8000
 # Threaded workers: a thread waiting on Stripe or the database does not hold a whole

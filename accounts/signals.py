@@ -25,7 +25,9 @@ account_deletion_requested
 account_deleting
     Sent once every check passed, before the user row is anonymised (receivers still
     see the name and e-mail). Receivers retire what the user owned (directory: the
-    profile leaves the directory). Records are kept: a receiver never deletes rows.
+    profile leaves the directory). Records are kept: a receiver deletes no history
+    (bookings, payments, reviews, the profile row); it may delete personal data that is
+    no record (directory: the practitioner's photos).
 """
 
 from django.dispatch import Signal

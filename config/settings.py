@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from core.job_storage import JobStorageError, huey_settings
+from core.media_storage import MediaStorageError, media_storage_settings
 from core.throttle_rates import parse_throttle_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,6 +160,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# --- Media: uploaded photos (directory.photos) ----------------------------------
+# Local files under MEDIA_ROOT by default (Django serves them at MEDIA_URL when DEBUG;
+# in production the web server or a CDN does), or MEDIA_STORAGE=s3://bucket[/prefix].
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+try:
+    STORAGES = {
+        "default": media_storage_settings(os.environ.get("MEDIA_STORAGE", ""), env=os.environ),
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+except MediaStorageError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# An uploaded image's bytes and decoded pixels; larger ones are refused with 400.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_MAX_PER_LOCATION = env_int("PHOTO_MAX_PER_LOCATION", 10)
+
 # --- Cache (throttling and geocoding results; use a shared one with several servers)
 CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
 if CACHE_URL.startswith("redis://") or CACHE_URL.startswith("rediss://"):
@@ -177,7 +195,7 @@ else:
 
 # --- REST framework -------------------------------------------------------------
 THROTTLE_RATES = os.environ.get(
-    "THROTTLE_RATES", "auth=10/min,booking=30/min,anon=120/min,user=600/min"
+    "THROTTLE_RATES", "auth=10/min,booking=30/min,upload=20/min,anon=120/min,user=600/min"
 )
 
 

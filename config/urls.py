@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -22,4 +24,6 @@ urlpatterns = [
     # Unknown API paths answer JSON, never Django's HTML 404 page.
     re_path(r"^api/", views.api_not_found),
     path("admin/", admin.site.urls),
+    # Uploaded photos in local storage, in DEBUG only (production: see README).
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
@@ -45,6 +46,14 @@ class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
     message = "The request conflicts with the current state."
+
+
+class RequestTooLarge(ApplicationError):
+    """The request body is over the endpoint's limit (refused before it is read)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "request_too_large"
+    message = "The request body is too large."
 
 
 class InvalidTransition(Conflict):
@@ -129,6 +138,10 @@ def error_headers(exc: ApplicationError) -> dict:
 
 def exception_handler(exc, context):
     exc = database_outage(exc) or exc
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = ApplicationError(str(exc) or "Too many fields or files in the request.")
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc), status=exc.status_code, headers=error_headers(exc))
     if isinstance(exc, DjangoValidationError):

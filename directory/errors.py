@@ -1,6 +1,6 @@
 """Domain errors of directory; core.errors.exception_handler maps them to HTTP."""
 
-from core.errors import ApplicationError, Conflict, ServiceUnavailable
+from core.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
 
 
 class LocationRequired(ApplicationError):
@@ -29,3 +29,41 @@ class ReminderOffsetsInvalid(ApplicationError):
         "`reminder_offsets_minutes` takes at most 3 distinct whole numbers of minutes, "
         "each from 15 to 10080."
     )
+
+
+# --- Photos (directory.photos): each refusal of an upload has its own code ------------
+
+
+class ImageInvalid(ApplicationError):
+    code = "image_invalid"
+    message = "The file is not a readable JPEG, PNG or WebP image."
+
+
+class ImageTypeUnsupported(ApplicationError):
+    code = "image_type_unsupported"
+    message = "This image type is not accepted; upload a JPEG, PNG or WebP image."
+
+
+class ImageTooLarge(ApplicationError):
+    code = "image_too_large"
+    message = "The image file is too large."
+
+
+class ImageDimensionsTooLarge(ApplicationError):
+    code = "image_dimensions_too_large"
+    message = "The image has too many pixels."
+
+
+class PhotoLimitReached(Conflict):
+    code = "photo_limit_reached"
+    message = "This location has as many photos as allowed; delete one first."
+
+
+class PhotoNotFound(NotFound):
+    code = "photo_not_found"
+    message = "No such photo."
+
+
+class MediaStorageUnavailable(ServiceUnavailable):
+    code = "media_storage_unavailable"
+    message = "Photos cannot be stored right now; try again shortly."

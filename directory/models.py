@@ -283,3 +283,42 @@ class TimeOff(models.Model):
 
     def __str__(self):
         return f"{self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class Photo(models.Model):
+    """A practitioner's profile photo (no location) or a photo of one of their locations.
+
+    The files live in the default storage (directory.photo_services writes them):
+    `original` is the upload re-encoded without its metadata, `variants` maps a size
+    name to `{"name", "width", "height"}` of a WebP copy.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="photos"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    original = models.CharField(max_length=255)  # storage name
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    variants = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner"],
+                condition=Q(location__isnull=True),
+                name="photo_one_profile_photo",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original
+
+    @property
+    def storage_names(self) -> list[str]:
+        return [self.original, *(variant["name"] for variant in self.variants.values())]

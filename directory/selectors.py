@@ -24,7 +24,7 @@ from core.pagination import Page, PageRequest, paginate
 from directory import sql
 from directory.errors import LocationRequired
 from directory.geo import Point, geocode
-from directory.models import Location, Modality, PractitionerProfile, Service, ServiceMode
+from directory.models import Location, Modality, Photo, PractitionerProfile, Service, ServiceMode
 from directory.ratings import rating_source
 from directory.search_cards import ANY_MODE
 from directory.search_extensions import search_extensions
@@ -233,7 +233,8 @@ def _with_rating(profiles: QuerySet[PractitionerProfile]) -> QuerySet[Practition
 
 def practitioner_get_public(*, key: str) -> PractitionerProfile:
     """A published profile by id or slug, with its modalities (by name), active locations
-    (oldest first) and active services (cheapest first, the first gives `price_from`)."""
+    (oldest first, with their photos), active services (cheapest first, the first gives
+    `price_from`) and its profile photo (`profile_photos`, one or none)."""
     qs = _with_rating(PractitionerProfile.objects.filter(is_published=True))
     try:
         qs = qs.filter(pk=uuid.UUID(key))
@@ -243,8 +244,13 @@ def practitioner_get_public(*, key: str) -> PractitionerProfile:
         Prefetch("modalities", queryset=Modality.objects.order_by("name")),
         Prefetch(
             "locations",
-            queryset=Location.objects.filter(is_active=True).order_by("created_at", "pk"),
+            queryset=Location.objects.filter(is_active=True)
+            .order_by("created_at", "pk")
+            .prefetch_related("photos"),
             to_attr="active_locations",
+        ),
+        Prefetch(
+            "photos", queryset=Photo.objects.filter(location__isnull=True), to_attr="profile_photos"
         ),
         Prefetch(
             "services",

@@ -15,6 +15,7 @@ from directory.models import (
     TimeOff,
     minutes_to_hhmm,
 )
+from directory.photo_serializers import LocationPhotosField, ProfilePhotoField
 
 
 class ModalitySerializer(serializers.ModelSerializer):
@@ -33,6 +34,8 @@ class LocationBriefSerializer(serializers.ModelSerializer):
 
 
 class PublicLocationSerializer(serializers.ModelSerializer):
+    photos = LocationPhotosField()
+
     class Meta:
         model = Location
         fields = [
@@ -45,6 +48,7 @@ class PublicLocationSerializer(serializers.ModelSerializer):
             "country",
             "latitude",
             "longitude",
+            "photos",
         ]
 
 
@@ -158,6 +162,7 @@ class PractitionerPublicSerializer(_RatingFields, serializers.ModelSerializer):
     modalities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     locations = PublicLocationSerializer(source="active_locations", many=True, read_only=True)
     services = PublicServiceSerializer(source="priced_services", many=True, read_only=True)
+    photo = ProfilePhotoField()
 
     class Meta:
         model = PractitionerProfile
@@ -166,6 +171,7 @@ class PractitionerPublicSerializer(_RatingFields, serializers.ModelSerializer):
             "slug",
             "display_name",
             "headline",
+            "photo",
             "bio",
             "modalities",
             "languages",
@@ -256,6 +262,7 @@ class ProfileSerializer(serializers.ModelSerializer):
     late_cancellation_refund_percent = serializers.IntegerField(
         min_value=0, max_value=100, required=False
     )
+    photo = ProfilePhotoField()
 
     class Meta:
         model = PractitionerProfile
@@ -264,6 +271,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "slug",
             "display_name",
             "headline",
+            "photo",
             "bio",
             "modalities",
             "languages",
@@ -285,11 +293,12 @@ class ProfileSerializer(serializers.ModelSerializer):
 class LocationSerializer(serializers.ModelSerializer):
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    photos = LocationPhotosField()
 
     class Meta:
         model = Location
         fields = PublicLocationSerializer.Meta.fields
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "photos"]
 
 
 class _OwnLocationField(serializers.PrimaryKeyRelatedField):

@@ -5,7 +5,7 @@ deleted. `location_deactivate` and `service_deactivate` (what DELETE does)
 set `is_active=False`: the object leaves the workspace lists, the public
 profile and the search, while bookings keep pointing at it. Deactivating a
 location also deactivates the in-person services held there and removes the
-weekly rules bound to it (rules are plans, not history). A deactivated
+weekly rules bound to it (rules are plans, not history) and its photos. A deactivated
 service can be switched on again with `is_active: true`; a deactivated
 location cannot (create a new one).
 """
@@ -35,6 +35,7 @@ from directory.models import (
     TimeOff,
     minutes_to_hhmm,
 )
+from directory.photo_services import photos_delete_of_location, photos_delete_of_practitioner
 from directory.reminders import reminder_offsets_clean
 from directory.search_cards import build_search_card
 
@@ -62,12 +63,16 @@ def profile_create_for_practitioner(*, user: User) -> PractitionerProfile:
 
 
 def profile_close_for_deleted_account(*, user: User) -> None:
-    """A deleted practitioner leaves the directory; bookings and reviews keep the profile row."""
+    """A deleted practitioner leaves the directory; bookings and reviews keep the profile row.
+
+    Their photos are personal data, not history: rows and files go (files after commit).
+    """
     with transaction.atomic():
         PractitionerProfile.objects.filter(user=user).update(
             is_published=False, display_name="", headline="", bio=""
         )
         Location.objects.filter(practitioner__user=user).update(is_listed=False)
+        photos_delete_of_practitioner(user=user)
 
 
 def _list_locations(profile: PractitionerProfile) -> None:
@@ -233,6 +238,7 @@ def location_deactivate(*, location: Location) -> None:
         Location.objects.filter(pk=location.pk).update(is_active=False, is_listed=False)
         Service.objects.filter(location=location, is_active=True).update(is_active=False)
         AvailabilityRule.objects.filter(location=location).delete()
+        photos_delete_of_location(location=location)
         search_card_refresh(profile=locked)
 
 

@@ -88,7 +88,7 @@ class PractitionerDetailView(APIView):
     )
     def get(self, request, key: str):
         profile = selectors.practitioner_get_public(key=key)
-        return Response(PractitionerPublicSerializer(profile).data)
+        return Response(PractitionerPublicSerializer(profile, context={"request": request}).data)
 
 
 # --- Practitioner workspace ---------------------------------------------------------
@@ -108,7 +108,7 @@ class _WorkspaceMixin:
 class ProfileView(_WorkspaceMixin, APIView):
     @extend_schema(summary="Your practitioner profile", responses=ProfileSerializer)
     def get(self, request):
-        return Response(ProfileSerializer(self.profile).data)
+        return Response(ProfileSerializer(self.profile, context={"request": request}).data)
 
     @extend_schema(
         summary="Change your profile; `is_published: true` publishes it",
@@ -130,7 +130,7 @@ class ProfileView(_WorkspaceMixin, APIView):
         serializer = ProfileSerializer(self.profile, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         profile = services.profile_update(profile=self.profile, **serializer.validated_data)
-        return Response(ProfileSerializer(profile).data)
+        return Response(ProfileSerializer(profile, context={"request": request}).data)
 
 
 class _WorkspaceViewSet(_WorkspaceMixin, viewsets.ModelViewSet):
@@ -154,8 +154,10 @@ class LocationViewSet(_WorkspaceViewSet):
     serializer_class = LocationSerializer
 
     def own_objects(self):
-        return Location.objects.filter(practitioner=self.profile, is_active=True).order_by(
-            "created_at", "pk"
+        return (
+            Location.objects.filter(practitioner=self.profile, is_active=True)
+            .order_by("created_at", "pk")
+            .prefetch_related("photos")
         )
 
     def create_object(self, **fields):
