@@ -50,7 +50,13 @@ def cancel(api, booking_id):
 
 
 def emails():
-    return list(OutboxMessage.objects.filter(channel="email").order_by("created_at"))
+    """The booking's notifications (its reminders carry a dedupe key and wait for their
+    time, days ahead)."""
+    return list(
+        OutboxMessage.objects.filter(channel="email", dedupe_key__isnull=True).order_by(
+            "created_at"
+        )
+    )
 
 
 def all_sent():
