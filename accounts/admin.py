@@ -1,7 +1,9 @@
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts import services
+from accounts import lockout, services
 from accounts.models import User
 
 
@@ -41,3 +43,24 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             services.user_deactivate(user=user)
         self.message_user(request, f"Deactivated {len(queryset)} account(s).")
+
+
+@admin.register(AccessAttempt)
+class LockoutAttemptAdmin(AccessAttemptAdmin):
+    """Failed sign-in attempts (API and admin); "Unlock" lets the accounts sign in again."""
+
+    actions = [*AccessAttemptAdmin.actions, "unlock"]
+
+    @admin.action(description="Unlock the accounts of the selected attempts")
+    def unlock(self, request, queryset):
+        usernames = {name for name in queryset.values_list("username", flat=True) if name}
+        # Attempts without an account (locked by address only) go as selected.
+        forgotten = lockout.unlock(usernames=usernames) + queryset.delete()[0]
+        self.message_user(
+            request,
+            f"Unlocked {len(usernames)} account(s); {forgotten} failed attempt(s) forgotten.",
+            messages.SUCCESS,
+        )
+
+
+admin.site.register(AccessLog, AccessLogAdmin)

@@ -1,15 +1,8 @@
 """OpenAPI (drf-spectacular) descriptions of accounts' simplejwt subclasses; imported by
 AccountsConfig.ready() so the schema generator finds them."""
 
-from drf_spectacular.contrib.rest_framework_simplejwt import (
-    SimpleJWTScheme,
-    TokenObtainPairSerializerExtension,
-)
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 
 class VersionedJWTScheme(SimpleJWTScheme):
     target_class = "accounts.authentication.VersionedJWTAuthentication"
-
-
-class TokenObtainSerializerExtension(TokenObtainPairSerializerExtension):
-    target_class = "accounts.tokens.TokenObtainSerializer"

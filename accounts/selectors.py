@@ -1,6 +1,6 @@
 """Reads about users that other apps and the API need, asked of accounts, not of its columns."""
 
-import django_otp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 
@@ -11,5 +11,8 @@ def user_email_verified(user: User) -> bool:
 
 
 def user_mfa_enabled(user: User) -> bool:
-    """Whether the user has a confirmed second factor (any django-otp device)."""
-    return django_otp.user_has_device(user, confirmed=True)
+    """Whether the user signs in with a second factor (a confirmed authenticator app;
+    recovery codes exist only beside one)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -6,6 +6,10 @@ issued. Raising `User.token_version` (a new password, deactivation, deletion: se
 at once, access tokens included, without listing them. A token without the claim counts
 as version 0, so tokens minted before the claim existed last until the first revocation.
 
+Every token also carries `amr` (RFC 8176 authentication method references): how the
+session was opened, ["pwd"] or, with a second factor, ["pwd", "otp"]; refreshed and
+rotated tokens keep it. `token_has_mfa` reads it (the moderation permission needs it).
+
 Refresh tokens rotate: a refresh is used once, then blacklisted (simplejwt's
 token_blacklist app), and a logout blacklists it too. Failures answer 401 with
 `token_expired` (refresh, or log in again) or `token_invalid` (log in again).
@@ -16,7 +20,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
@@ -26,25 +29,48 @@ from accounts.errors import SessionTokenExpired, SessionTokenInvalid
 from accounts.models import User
 
 VERSION_CLAIM = "token_version"
+AMR_CLAIM = "amr"
+AMR_PASSWORD = "pwd"
+AMR_OTP = "otp"
 
 
 class _VersionClaim(Token):
+    # How the session was opened (the `amr` claim); a subclass per kind of sign-in.
+    authentication_methods: tuple[str, ...] = (AMR_PASSWORD,)
+
     @classmethod
     def for_user(cls, user):
         token = super().for_user(user)
         token[VERSION_CLAIM] = user.token_version
+        token[AMR_CLAIM] = list(cls.authentication_methods)
         return token
 
 
 class UserRefreshToken(RefreshToken, _VersionClaim):
-    """simplejwt's refresh token with `token_version`. In the MRO the claim is set before
-    the blacklist mixin records the outstanding token, so the stored copy carries it too."""
+    """simplejwt's refresh token with `token_version` and `amr`. In the MRO the claims are
+    set before the blacklist mixin records the outstanding token, so the stored copy
+    carries them too."""
 
 
-def token_pair_for(user: User) -> dict[str, str]:
-    """A new session: `{access, refresh}` for the user at their current token version."""
-    refresh = UserRefreshToken.for_user(user)
+class MfaRefreshToken(UserRefreshToken):
+    """A refresh token for a session opened with a password and a one-time code."""
+
+    authentication_methods = (AMR_PASSWORD, AMR_OTP)
+
+
+def token_pair_for(user: User, *, mfa_verified: bool = False) -> dict[str, str]:
+    """A new session: `{access, refresh}` for the user at their current token version,
+    recording whether the user proved a second factor."""
+    refresh = (MfaRefreshToken if mfa_verified else UserRefreshToken).for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def token_has_mfa(token) -> bool:
+    """Whether a validated token belongs to a session opened with a second factor."""
+    if token is None or not hasattr(token, "get"):
+        return False
+    methods = token.get(AMR_CLAIM)
+    return isinstance(methods, list) and AMR_OTP in methods
 
 
 def _decoded(token_class: type[Token], raw: str | bytes) -> Token:
@@ -72,12 +98,6 @@ def session_user(token: Token) -> User:
 
 def access_token_decoded(raw: str | bytes) -> AccessToken:
     return _decoded(AccessToken, raw)
-
-
-class TokenObtainSerializer(TokenObtainPairSerializer):
-    """Log in with e-mail and password; the tokens carry the token version."""
-
-    token_class = UserRefreshToken
 
 
 def _blacklist(refresh: Token) -> bool:

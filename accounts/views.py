@@ -3,7 +3,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView
 
 from accounts import passwords, services, tokens, verification
 from accounts.serializers import (
@@ -41,13 +40,6 @@ class RegisterView(APIView):
         """Create an account; a link to verify the address is e-mailed to it."""
         user = services.user_register(**_validated(RegisterSerializer, request))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
-
-
-class TokenView(TokenObtainPairView):
-    """Log in with e-mail and password: a new `{access, refresh}` pair."""
-
-    serializer_class = tokens.TokenObtainSerializer
-    throttle_scope = "auth"
 
 
 class _SessionTokenView(APIView):
@@ -148,7 +140,10 @@ class PasswordChangeView(APIView):
         user = passwords.password_change(
             user=request.user, **_validated(PasswordChangeSerializer, request)
         )
-        return Response(tokens.token_pair_for(user))
+        # The new session is as strong as this one: a second factor stays proven.
+        return Response(
+            tokens.token_pair_for(user, mfa_verified=tokens.token_has_mfa(request.auth))
+        )
 
 
 class MeView(APIView):

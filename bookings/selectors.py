@@ -47,6 +47,11 @@ def range_taken(
     return clash.exists()
 
 
+def client_has_completed_booking(*, user: User) -> bool:
+    """Whether the user has been the client of at least one completed session, with anyone."""
+    return Booking.objects.filter(client=user, status=BookingStatus.COMPLETED).exists()
+
+
 def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
     return Booking.objects.filter(Q(client=user) | Q(practitioner__user=user)).select_related(
         "practitioner", "service", "client"

@@ -51,7 +51,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site that asks for a second factor (accounts.admin_site).
+    "accounts.admin_app.MfaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,7 +64,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "huey.contrib.djhuey",
+    "core.apps.CoreConfig",
     "outbox",
     "accounts",
     "webhooks",
@@ -81,9 +87,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which OTP device verified the admin session (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DatabaseOutageMiddleware",
+    # Last: turns a lockout flagged during the request into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,6 +162,45 @@ FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000")
 EMAIL_VERIFICATION_TIMEOUT = env_int("EMAIL_VERIFICATION_TIMEOUT", 60 * 60 * 24 * 3)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 
+# Axes first: it refuses a locked-out account before the password is even checked.
+# Every authenticate() call must pass the request (the API's login does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Lockout after repeated failed logins (django-axes; see accounts.lockout) ----
+# Wrong passwords and wrong one-time codes, on /api/v1/auth/token/ and /admin/login/,
+# count together per account. Attempts are rows in the database: every server sees them.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+# Minutes an account stays locked after its last counted failure; 0 locks until an
+# admin unlocks it (admin: Axes > Access attempts > "Unlock").
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES) if AXES_COOLOFF_MINUTES else None
+# "username" locks the account whatever address the failures come from; add
+# "ip_address" to also lock an address that fails across many accounts, or write
+# "username+ip_address" to lock only that account from that address.
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("AXES_LOCKOUT_PARAMETERS", "username")
+]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# A request refused during a lockout does not extend it: Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # accounts.admin registers the attempts with an unlock action
+AXES_VERBOSE = False
+
+# --- Second factor (django-otp; see accounts.mfa) ----------------------------------
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Stillpoint")
+# One mechanism limits guessing: wrong codes count towards the axes lockout above, so
+# django-otp's own per-device back-off (which would also refuse the right code for a
+# while, without saying so) is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -177,8 +226,11 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_MAX_PER_LOCATION = env_int("PHOTO_MAX_PER_LOCATION", 10)
 
-# --- Cache (throttling and geocoding results; use a shared one with several servers)
-CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+# --- Cache: throttle counters and geocoding results --------------------------------
+# It must be shared by every worker and server, or each counts on its own: without
+# CACHE_URL, production (DEBUG=false) uses a table in the database (created by
+# `migrate`, see core.cache_tables) and only development uses per-process memory.
+CACHE_URL = os.environ.get("CACHE_URL") or ("locmem://" if DEBUG else "db://")
 if CACHE_URL.startswith("redis://") or CACHE_URL.startswith("rediss://"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -190,8 +242,16 @@ elif CACHE_URL.startswith("db://"):
             "LOCATION": CACHE_URL.removeprefix("db://") or "stillpoint_cache",
         }
     }
-else:
+elif CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss://, db:// or locmem://")
+
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the
+# default) trusts no forwarding header: the client is the socket's peer address.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 # --- REST framework -------------------------------------------------------------
 THROTTLE_RATES = os.environ.get(
@@ -217,6 +277,8 @@ REST_FRAMEWORK = {
         "core.throttling.ScopedThrottle",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own reading of the client address agrees with core.client_address.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 parse_throttle_rates(THROTTLE_RATES)  # fail at start-up on a malformed value
 
@@ -228,7 +290,6 @@ SIMPLE_JWT = {
     # A refresh token works once; the used one is blacklisted (accounts.tokens).
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
-    "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.TokenObtainSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -362,6 +423,10 @@ FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://127.0.0.1:3000").rstrip("/
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# axes.W006 asks for the address among the lockout parameters: the lockout here is per
+# account on purpose (AXES_LOCKOUT_PARAMETERS adds the address when wanted); throttling
+# limits each address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

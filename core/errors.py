@@ -21,12 +21,23 @@ class ApplicationError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "invalid"
     message = "The request could not be processed."
+    # Seconds after which trying again may succeed, sent as Retry-After; None: no header.
+    retry_after: int | None = None
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, extra=None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        extra=None,
+        retry_after: int | None = None,
+    ):
         self.message = message or self.message
         if code:
             self.code = code
         self.extra = extra or {}
+        if retry_after is not None:
+            self.retry_after = retry_after
         super().__init__(self.message)
 
 
@@ -67,12 +78,13 @@ class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "service_unavailable"
     message = "A service we depend on is unavailable; try again shortly."
-    retry_after = 5  # seconds, sent as Retry-After
+    retry_after = 5
 
-    def __init__(self, message=None, *, code=None, extra=None, retry_after: int | None = None):
-        super().__init__(message, code=code, extra=extra)
-        if retry_after is not None:
-            self.retry_after = retry_after
+
+class TooManyRequests(ApplicationError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "throttled"
+    message = "Too many requests; try again later."
 
 
 class LockTimeout(ServiceUnavailable):
@@ -131,7 +143,7 @@ def error_body(exc: ApplicationError) -> dict:
 
 
 def error_headers(exc: ApplicationError) -> dict:
-    if isinstance(exc, ServiceUnavailable):
+    if exc.retry_after is not None:
         return {"Retry-After": str(exc.retry_after)}
     return {}
 

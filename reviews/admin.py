@@ -43,7 +43,7 @@ class ReviewReportInline(admin.TabularInline):
     model = ReviewReport
     extra = 0
     can_delete = False
-    fields = ["reporter", "reason", "created_at", "resolved_at"]
+    fields = ["reporter", "reason", "counts_toward_threshold", "created_at", "resolved_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -116,6 +116,9 @@ class ReviewReport(models.Model):
     # Set when a moderator decides on the review again: the report has been answered and
     # no longer counts towards the threshold.
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Whether the report weighs towards REVIEW_REPORT_THRESHOLD (decided when it is made,
+    # see reviews.services.review_report); one that does not is a note for moderators.
+    counts_toward_threshold = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -13,6 +13,11 @@ def review_open_reports(*, review: Review) -> QuerySet[ReviewReport]:
     return ReviewReport.objects.filter(_open_report(), review=review)
 
 
+def review_open_counted_reports(*, review: Review) -> QuerySet[ReviewReport]:
+    """Open reports that weigh towards REVIEW_REPORT_THRESHOLD (the others are notes)."""
+    return review_open_reports(review=review).filter(counts_toward_threshold=True)
+
+
 def open_report_count() -> Count:
     """Annotation of a Review queryset: its reports still awaiting a decision."""
     return Count("reports", filter=_open_report("reports__"), distinct=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import require_verified_email
 from bookings.models import Booking, BookingStatus
+from bookings.selectors import client_has_completed_booking
 from core.errors import InvalidTransition, PermissionDenied
 from directory.models import PractitionerProfile
 from outbox.email import email_enqueue
@@ -42,7 +43,7 @@ from reviews.models import (
     ReviewReport,
     ReviewStatus,
 )
-from reviews.selectors import review_open_reports
+from reviews.selectors import review_open_counted_reports, review_open_reports
 from reviews.texts import review_approved_email
 
 logger = logging.getLogger(__name__)
@@ -246,11 +247,27 @@ def review_reply(*, review_id, user: User, text: str) -> Review:
     return review
 
 
+def _report_counts(*, profile: PractitionerProfile, user: User) -> bool:
+    """Whether a report weighs towards the threshold, so that it cannot be gamed.
+
+    The reviewed practitioner's own reports never do, nor do those of accounts that
+    have never completed a session (with any practitioner: the bar for a real client
+    of the marketplace, which freshly registered accounts do not meet). Such reports
+    are kept as notes for the moderators.
+    """
+    if profile.user_id == user.pk:
+        return False
+    return client_has_completed_booking(user=user)
+
+
 def review_report(*, review_id, user: User, reason: str) -> ReviewReport:
     """Anyone signed in may report an approved review once.
 
-    At REVIEW_REPORT_THRESHOLD open reports from distinct users the review goes back to
-    pending, out of the public list and the rating, until a moderator decides again.
+    At REVIEW_REPORT_THRESHOLD open reports that count (see `_report_counts`) the review
+    goes back to pending, out of the public list and the rating, until a moderator
+    decides again. A decision answers every open report: after a re-approval only
+    reports made since count, and since each user reports a review once, the reporters
+    who sent it back cannot send it back again.
     """
     reason = _validate_text(
         field="reason", value=reason, max_length=REASON_MAX_LENGTH, required=True
@@ -265,9 +282,12 @@ def review_report(*, review_id, user: User, reason: str) -> ReviewReport:
             raise ReviewNotApproved("Only an approved review can be reported.")
         if ReviewReport.objects.filter(review=review, reporter=user).exists():
             raise AlreadyReported()
-        report = ReviewReport.objects.create(review=review, reporter=user, reason=reason)
-        open_reports = review_open_reports(review=review).count()
-        if open_reports >= settings.REVIEW_REPORT_THRESHOLD:
+        counts = _report_counts(profile=profile, user=user)
+        report = ReviewReport.objects.create(
+            review=review, reporter=user, reason=reason, counts_toward_threshold=counts
+        )
+        open_reports = review_open_counted_reports(review=review).count()
+        if counts and open_reports >= settings.REVIEW_REPORT_THRESHOLD:
             review.status = ReviewStatus.PENDING
             review.save(update_fields=["status", "updated_at"])
             _apply_rating_change(

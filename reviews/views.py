@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsModerator
+from accounts.permissions import IsModeratorWithMfa
 from reviews import selectors, services
 from reviews.filters import ModerationReviewFilter
 from reviews.serializers import (
@@ -29,6 +29,10 @@ def _errors(described: dict[int, str]) -> dict:
 
 
 _AUTH_ERRORS = {400: "Invalid input (field errors keyed by field).", 401: "No or bad token."}
+_NOT_A_MODERATOR = (
+    "Not a moderator, or `mfa_required_for_role`: moderators must sign in with two-factor "
+    "authentication."
+)
 
 
 class BookingReviewCreateView(APIView):
@@ -113,9 +117,15 @@ class ReviewReportView(APIView):
         return Response(ReviewReportCreatedSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["moderation"])
+@extend_schema(
+    tags=["moderation"],
+    responses={
+        200: ModerationReviewSerializer(many=True),
+        **_errors({401: "No or bad token.", 403: _NOT_A_MODERATOR}),
+    },
+)
 class ModerationReviewListView(generics.ListAPIView):
-    permission_classes = [IsModerator]
+    permission_classes = [IsModeratorWithMfa]
     serializer_class = ModerationReviewSerializer
     filterset_class = ModerationReviewFilter
 
@@ -124,7 +134,7 @@ class ModerationReviewListView(generics.ListAPIView):
 
 
 class _ModerationDecisionView(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [IsModeratorWithMfa]
 
     def _respond(self, review):
         review = selectors.review_list_moderation().get(pk=review.pk)
@@ -140,7 +150,7 @@ class ModerationApproveView(_ModerationDecisionView):
             **_errors(
                 {
                     401: "No or bad token.",
-                    403: "Not a moderator.",
+                    403: _NOT_A_MODERATOR,
                     404: "`review_not_found`.",
                     409: "`invalid_transition`: already approved.",
                 }
@@ -161,7 +171,7 @@ class ModerationRejectView(_ModerationDecisionView):
             **_errors(
                 {
                     **_AUTH_ERRORS,
-                    403: "Not a moderator.",
+                    403: _NOT_A_MODERATOR,
                     404: "`review_not_found`.",
                     409: "`invalid_transition`: already rejected.",
                 }

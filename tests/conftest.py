@@ -11,7 +11,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from tests.factories import client_for, make_moderator, make_user
+from tests.factories import admin_client_for, client_for, enable_mfa, make_moderator, make_user
 
 # localstripe fixtures (`localstripe`, `stripe_local_api`, `stripe_local`) for any test that pays.
 pytest_plugins = ["tests.payments.localstripe_plugin"]
@@ -118,3 +118,17 @@ def practitioner_api(practitioner_user):
 @pytest.fixture
 def moderator_api(moderator_user):
     return client_for(moderator_user)
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's superuser, with the authenticator the admin requires."""
+    user = make_user(email="admin@example.org", is_staff=True, is_superuser=True)
+    enable_mfa(user)
+    return user
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """A browser signed in to the admin as admin_user, with password and code."""
+    return admin_client_for(admin_user)

@@ -9,6 +9,7 @@ import itertools
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -46,19 +47,83 @@ def make_user(
     return user
 
 
-def make_moderator(**extra) -> User:
-    """A client account in the moderators group."""
+def enable_mfa(user: User) -> list[str]:
+    """Turn two-factor authentication on through accounts.mfa, as a user does with an
+    authenticator app; returns the recovery codes."""
+    from accounts import mfa
+
+    mfa.totp_setup_start(user=user)
+    return mfa.totp_setup_confirm(user=user, code=totp_code(user))
+
+
+def totp_code(user: User) -> str:
+    """The code the user's authenticator app shows that the server will still accept.
+
+    Each time step's code is accepted once, so a second code within 30 seconds is the
+    next step's, which the server accepts as clock drift (and follows).
+    """
+    from django_otp.oath import TOTP, hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "-pk").first()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    step = max(now, device.last_t + 1)
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+
+def wrong_totp_code(user: User) -> str:
+    """A six-digit code that is not the one the app shows now."""
+    return f"{(int(totp_code(user)) + 1) % 1_000_000:06d}"
+
+
+def make_moderator(*, mfa: bool = True, **extra) -> User:
+    """A client account in the moderators group, with two-factor authentication on
+    (moderating requires it) unless mfa=False."""
     user = make_user(role=Role.CLIENT, **extra)
     group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     user.groups.add(group)
+    if mfa:
+        enable_mfa(user)
     return user
 
 
-def client_for(user: User) -> APIClient:
-    """An API client logged in as `user` (a fresh session, as POST /auth/token/ gives)."""
+def make_staff(*, mfa: bool = True, **extra) -> User:
+    """A staff account (it moderates and may use the admin), with two-factor
+    authentication on unless mfa=False."""
+    user = make_user(role=Role.CLIENT, is_staff=True, **extra)
+    if mfa:
+        enable_mfa(user)
+    return user
+
+
+def tokens_for(user: User, *, mfa: bool | None = None) -> dict[str, str]:
+    """A fresh session, as POST /auth/token/ gives the user: it records two-factor
+    authentication when the user has it on; mfa=False gives a password-only pair."""
+    from accounts.selectors import user_mfa_enabled
+
+    if mfa is None:
+        mfa = user_mfa_enabled(user)
+    return token_pair_for(user, mfa_verified=mfa)
+
+
+def client_for(user: User, *, mfa: bool | None = None) -> APIClient:
+    """An API client signed in as the user (see tokens_for)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user)['access']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user, mfa=mfa)['access']}")
     return client
+
+
+def admin_client_for(user: User, *, password: str = PASSWORD) -> Client:
+    """A browser signed in to the admin through its login form: password and app code."""
+    browser = Client()
+    response = browser.post(
+        "/admin/login/",
+        {"username": user.email, "password": password, "otp_token": totp_code(user)},
+    )
+    if response.status_code != 302:
+        errors = response.context["form"].errors if response.context else response.status_code
+        raise AssertionError(f"admin login failed for {user.email}: {errors}")
+    return browser
 
 
 def make_location(profile, *, latitude=52.52, longitude=13.405, **fields):
@@ -204,6 +269,13 @@ def make_booking(
         hold_expires_at=hold,
         completed_at=completed_at,
     )
+
+
+def make_past_client(*, service, **extra) -> User:
+    """A client with one completed session of `service`: a reporter whose reports count."""
+    user = make_user(role=Role.CLIENT, **extra)
+    make_booking(client=user, service=service, status=BookingStatus.COMPLETED)
+    return user
 
 
 def make_payment(*, booking, **fields):

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.tasks import flush_expired_tokens
 from accounts.tokens import UserRefreshToken
 from tests.accounts.conftest import assert_rejected, assert_session_ended, login, me, refresh
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, admin_client_for, make_staff, make_user
 from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
@@ -170,11 +170,11 @@ def test_a_rehash_of_the_same_password_keeps_sessions(settings):
     assert me(fresh["access"]).status_code == 200
 
 
-def test_deactivating_in_the_admin_ends_every_session_for_good(client):
+def test_deactivating_in_the_admin_ends_every_session_for_good():
     user = make_user()
     pair = login(user)
-    client.force_login(make_user(is_staff=True, is_superuser=True))
-    response = client.post(
+    admin = admin_client_for(make_staff(is_superuser=True))
+    response = admin.post(
         "/admin/accounts/user/", {"action": "deactivate", "_selected_action": [str(user.pk)]}
     )
     assert response.status_code == 302

@@ -10,13 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from bookings.models import Booking, BookingStatus
 from outbox.models import MessageStatus, OutboxMessage
 from outbox.services import outbox_deliver_due
 from tests.bookings.conftest import BERLIN_DST_SUNDAY_10, CLOCK_START, iso
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import admin_client_for, client_for, make_practitioner, make_staff, make_user
 from tests.ports import closed_port
 
 pytestmark = pytest.mark.django_db
@@ -236,8 +235,7 @@ def test_the_admin_does_not_retry_an_expired_reminder(clock, berlin):
     outbox_deliver_due()
     expired = reminder_rows().first()
     assert expired.status == MessageStatus.EXPIRED
-    browser = Client()
-    browser.force_login(make_user(is_staff=True, is_superuser=True))
+    browser = admin_client_for(make_staff(is_superuser=True))
     page = browser.get("/admin/outbox/outboxmessage/?status=expired")
     assert page.status_code == 200 and expired.recipient in page.content.decode()
     response = browser.post(

@@ -17,7 +17,14 @@ from django.test import Client
 
 from core import readiness
 from tests.bookings.conftest import free_start, iso
-from tests.factories import PASSWORD, client_for, make_practitioner, make_user
+from tests.factories import (
+    PASSWORD,
+    client_for,
+    make_practitioner,
+    make_staff,
+    make_user,
+    totp_code,
+)
 from tests.ports import closed_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,13 +89,15 @@ def test_refused_writes_are_503_and_reads_and_liveness_keep_working(free_session
 
 
 def test_views_outside_drf_answer_the_same_503(db):
-    make_user(email="staff@example.org", is_staff=True, is_superuser=True)
+    staff = make_staff(email="staff@example.org", is_superuser=True)
     browser = Client()
     credentials = {"username": "staff@example.org", "password": PASSWORD}
     with writes_refused():
         # Logging in writes the session: the admin is a plain Django view.
-        _assert_database_unavailable(browser.post("/admin/login/", credentials))
-    assert browser.post("/admin/login/", credentials).status_code == 302
+        refused = browser.post("/admin/login/", {**credentials, "otp_token": totp_code(staff)})
+        _assert_database_unavailable(refused)
+    login = browser.post("/admin/login/", {**credentials, "otp_token": totp_code(staff)})
+    assert login.status_code == 302
 
 
 def test_readyz_fails_while_the_database_refuses_writes(api_client):

@@ -15,12 +15,9 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from tests.ports import free_port
+from tests.ports import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -29,42 +26,23 @@ WEBHOOK = "/api/v1/payments/stripe/webhook/"
 DELETE_ACCOUNT = "me_destroy"
 
 
-def wait_for(url: str, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except urllib.error.HTTPError:
-            return  # it answers, if only to say 401
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"fuzz: {what} did not start at {url}")
-
-
 def prepare(env: dict) -> dict[str, str]:
-    """Migrate, seed, and make one user per role; returns role -> access token."""
+    """Migrate, seed, and make one user per role (tests.factories); returns role -> access
+    token, the moderator's obtained with two-factor authentication."""
     script = """
 import django
 django.setup()
-from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.utils import timezone
-from accounts.models import MODERATORS_GROUP, Role, User
-from accounts.tokens import token_pair_for
-from directory.services import profile_create_for_practitioner
+from accounts.models import Role
+from tests.factories import make_moderator, make_user, tokens_for
 call_command("migrate", verbosity=0)
 call_command("seed_demo", practitioners=30, seed=3, verbosity=0)
-verified = {"password": None, "email_verified_at": timezone.now()}
-client = User.objects.create_user(email="fuzz-client@example.org", name="Fuzz Client", **verified)
-pract = User.objects.create_user(
-    email="fuzz-pract@example.org", name="Fuzz Pract", role=Role.PRACTITIONER, **verified
-)
-profile_create_for_practitioner(user=pract)
-moderator = User.objects.create_user(email="fuzz-mod@example.org", name="Fuzz Mod", **verified)
-moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+client = make_user(email="fuzz-client@example.org", name="Fuzz Client")
+pract = make_user(email="fuzz-pract@example.org", name="Fuzz Pract", role=Role.PRACTITIONER)
+# Moderators moderate only with two-factor sign-in: theirs is on, and the token says so.
+moderator = make_moderator(email="fuzz-mod@example.org", name="Fuzz Mod")
 for role, user in [("client", client), ("practitioner", pract), ("moderator", moderator)]:
-    print(role, token_pair_for(user)["access"])
+    print(role, tokens_for(user)["access"])
 """
     out = subprocess.run(
         [sys.executable, "-c", script],

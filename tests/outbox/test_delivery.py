@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -14,7 +13,13 @@ from outbox.email import email_enqueue, header_safe, message_id
 from outbox.models import MessageStatus, OutboxMessage
 from outbox.services import outbox_deliver_due, retry_delay_seconds
 from tests.bookings.conftest import free_start, iso
-from tests.factories import client_for, make_practitioner, make_user
+from tests.factories import (
+    admin_client_for,
+    client_for,
+    make_practitioner,
+    make_staff,
+    make_user,
+)
 from tests.ports import closed_port
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +127,7 @@ def test_a_message_gives_up_after_a_day_and_the_admin_retries_it(smtp_refused, s
     assert outbox_deliver_due() == 0  # a failed row is left alone
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    staff = make_user(is_staff=True, is_superuser=True)
-    browser = Client()
-    browser.force_login(staff)
+    browser = admin_client_for(make_staff(is_superuser=True))
     changelist = "/admin/outbox/outboxmessage/"
     page = browser.get(changelist + "?status=failed")
     assert page.status_code == 200 and "someone@example.org" in page.content.decode()

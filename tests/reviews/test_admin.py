@@ -6,7 +6,7 @@ from django.test import Client
 
 from accounts.models import Role
 from reviews.models import ReviewStatus
-from tests.factories import make_review, make_user
+from tests.factories import admin_client_for, make_review, make_staff, make_user
 from tests.reviews.conftest import approve, rating_of, rating_totals
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +16,8 @@ CHANGELIST = "/admin/reviews/review/"
 
 @pytest.fixture
 def staff():
-    user = make_user(role=Role.CLIENT, name="Stef Staff", is_staff=True)
-    browser = Client()
-    browser.force_login(user)
-    return user, browser
+    user = make_staff(name="Stef Staff")
+    return user, admin_client_for(user)
 
 
 @pytest.fixture

@@ -5,7 +5,13 @@ import pytest
 from directory.models import PractitionerProfile
 from reviews import services
 from reviews.models import Review, ReviewStatus
-from tests.factories import make_moderator, make_practitioner, make_review, make_user
+from tests.factories import (
+    make_moderator,
+    make_past_client,
+    make_practitioner,
+    make_review,
+    make_user,
+)
 from tests.reviews.conftest import rating_of, rating_totals
 from tests.threads import run_together
 
@@ -41,7 +47,7 @@ def test_concurrent_reports_cross_the_threshold_once(settings):
     moderator = make_moderator()
     review = make_review(client=make_user(), service=service, rating=5)
     services.review_approve(review_id=review.pk, moderator=moderator)
-    reporters = [make_user() for _ in range(5)]
+    reporters = [make_past_client(service=service) for _ in range(5)]
 
     errors = run_together(
         [

@@ -9,7 +9,14 @@ from accounts.models import Role
 from bookings.models import BookingStatus
 from outbox.models import MessageStatus, OutboxMessage
 from reviews.models import Review, ReviewReport, ReviewStatus
-from tests.factories import client_for, make_booking, make_review, make_user, past_hour
+from tests.factories import (
+    client_for,
+    make_booking,
+    make_past_client,
+    make_review,
+    make_user,
+    past_hour,
+)
 from tests.ports import closed_port
 from tests.reviews.conftest import approve, rating_of, rating_totals
 
@@ -251,7 +258,8 @@ def test_reports_at_threshold_send_review_back_to_pending(practice, reviewer, mo
     _, profile, service = practice
     kept = approve(make_review(client=reviewer, service=service, rating=5), moderator)
     review = approve(make_review(client=reviewer, service=service, rating=1), moderator)
-    reporters = [client_for(make_user()) for _ in range(4)]
+    # Clients who have had a session (with this practitioner or another): their reports count.
+    reporters = [client_for(make_past_client(service=service)) for _ in range(4)]
     url = f"/api/v1/reviews/{review.pk}/report/"
     public_url = f"/api/v1/practitioners/{profile.pk}/reviews/"
 

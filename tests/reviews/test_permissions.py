@@ -18,6 +18,7 @@ from tests.factories import (
     make_moderator,
     make_practitioner,
     make_review,
+    make_staff,
     make_user,
 )
 from tests.reviews.conftest import approve, rating_of
@@ -62,7 +63,7 @@ def world(db):
         "practitioner": prac_user,
         "other_practitioner": other_prac_user,
         "moderator": moderator,
-        "staff": make_user(role=Role.CLIENT, name="Stef Staff", is_staff=True),
+        "staff": make_staff(name="Stef Staff"),
     }
     pending = make_review(client=booking_client, service=service, rating=2)
     approved = approve(make_review(client=booking_client, service=service, rating=5), moderator)

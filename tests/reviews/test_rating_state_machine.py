@@ -22,7 +22,13 @@ from core.errors import ApplicationError
 from directory.models import PractitionerProfile
 from reviews import services
 from reviews.models import Review, ReviewStatus
-from tests.factories import make_moderator, make_practitioner, make_review, make_user
+from tests.factories import (
+    make_moderator,
+    make_past_client,
+    make_practitioner,
+    make_review,
+    make_user,
+)
 from tests.reviews.conftest import rating_of
 
 THRESHOLD = 2
@@ -37,7 +43,8 @@ class RatingMachine(RuleBasedStateMachine):
         _, self.profile, service = make_practitioner(name="Mira Lind")
         client = make_user(role=Role.CLIENT, name="Anna Kowalski")
         self.moderator = make_moderator()
-        self.reporters = [make_user(role=Role.CLIENT) for _ in range(N_REPORTERS)]
+        # Reporters with a completed session: their reports count towards the threshold.
+        self.reporters = [make_past_client(service=service) for _ in range(N_REPORTERS)]
         self.reviews = [
             make_review(client=client, service=service, rating=rating) for rating in ratings
         ]

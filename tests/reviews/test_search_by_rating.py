@@ -5,7 +5,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from bookings.models import BookingStatus
-from tests.factories import client_for, make_booking, make_practitioner, make_user
+from tests.factories import (
+    client_for,
+    make_booking,
+    make_past_client,
+    make_practitioner,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +76,8 @@ def test_approvals_drive_search_and_profile_ratings(moderator, settings):
 
     # Reports past the threshold send Alma's 5 back to pending: out of search too.
     for _ in range(2):
-        reporter = client_for(make_user())
+        # Clients with a session (here with Bruno): their reports count.
+        reporter = client_for(make_past_client(service=bruno_service))
         response = reporter.post(f"/api/v1/reviews/{alma_reviews[0]}/report/", {"reason": "Fake"})
         assert response.status_code == 201
     # Equal averages: the one with more reviews first (directory's tie-break).
