@@ -13,10 +13,11 @@ LOCALSTRIPE_WEBHOOK_SECRET ?= whsec_localstripe_dev
 
 export DATA_DIR
 
-.PHONY: help venv dev run migrate test test-sqlite test-postgres test-fuzz lint format clean
+.PHONY: help venv dev run migrate ensure-redis test test-sqlite test-postgres test-fuzz lint format clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "              with the job consumer and localstripe beside it"
 	@echo "make test   - install dev tools, run the suite on SQLite and on a throwaway PostgreSQL,"
 	@echo "              then fuzz the API from its schema"
 	@echo "make lint   - ruff check and format check"
@@ -42,29 +43,39 @@ migrate: $(STAMP)
 	@mkdir -p $(DATA_DIR)
 	$(BIN)/python manage.py migrate --noinput
 
+# The server, the job consumer (run_huey: outbox delivery, hold expiry and the other periodic
+# jobs) and localstripe run together: Ctrl-C, or the server exiting, stops all three.
 run: migrate
 	$(BIN)/python manage.py seed_demo --practitioners 300 --if-empty
 ifeq ($(LOCALSTRIPE),1)
 	@$(BIN)/python -c "import localstripe" 2>/dev/null || $(BIN)/pip install --quiet ".[local]"
-	@$(BIN)/python -m devtools.localstripe_server --port $(LOCALSTRIPE_PORT) --data-dir $(DATA_DIR) \
-		--webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook/ \
-		--webhook-secret $(LOCALSTRIPE_WEBHOOK_SECRET) >$(DATA_DIR)/localstripe.log 2>&1 & \
-	ls_pid=$$!; trap 'kill $$ls_pid 2>/dev/null' EXIT INT TERM; \
-	echo "localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT) (log: $(DATA_DIR)/localstripe.log)"; \
-	STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) STRIPE_CONNECT=false \
-	STRIPE_WEBHOOK_SECRET=$(LOCALSTRIPE_WEBHOOK_SECRET) \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
-else
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
 endif
+	@pids=""; trap 'kill $$pids 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	if [ "$(LOCALSTRIPE)" = 1 ]; then \
+		$(BIN)/python -m devtools.localstripe_server --port $(LOCALSTRIPE_PORT) --data-dir $(DATA_DIR) \
+			--webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook/ \
+			--webhook-secret $(LOCALSTRIPE_WEBHOOK_SECRET) >$(DATA_DIR)/localstripe.log 2>&1 & \
+		pids="$$pids $$!"; \
+		echo "localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT) (log: $(DATA_DIR)/localstripe.log)"; \
+		export STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) STRIPE_CONNECT=false \
+			STRIPE_WEBHOOK_SECRET=$(LOCALSTRIPE_WEBHOOK_SECRET); \
+	fi; \
+	$(BIN)/python manage.py run_huey >$(DATA_DIR)/worker.log 2>&1 & \
+	pids="$$pids $$!"; \
+	echo "job consumer (manage.py run_huey) running (log: $(DATA_DIR)/worker.log)"; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: test-sqlite test-postgres test-fuzz
 
-test-sqlite: $(DEV_STAMP)
+# tests/jobs/ start a throwaway redis-server: install Debian's package when it is missing.
+ensure-redis:
+	@.ci/ensure-redis
+
+test-sqlite: $(DEV_STAMP) ensure-redis
 	@echo "=== pytest on SQLite ==="
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(DEV_STAMP)
+test-postgres: $(DEV_STAMP) ensure-redis
 	@echo "=== pytest on PostgreSQL ==="
 	.ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 

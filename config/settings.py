@@ -460,6 +460,10 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
-        "huey": {"level": "WARNING"},
+        # Its own handler, so run_huey adds no second, plain-text one; the consumer says
+        # when it has started and stopped, tasks log only their warnings and errors.
+        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "huey.consumer": {"level": "INFO"},
+        "huey.consumer.Scheduler": {"level": "WARNING"},
     },
 }

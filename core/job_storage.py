@@ -24,8 +24,12 @@ def huey_settings(url: str, *, workers: int, immediate: bool, name: str = "still
         # SqliteHuey opens its file as soon as it is built (every manage.py command).
         os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
         storage = {"huey_class": "huey.SqliteHuey", "filename": filename}
+        # SQLite is polled, and an idle worker's polling backs off (to 10 s by default):
+        # a wake-up would wait that long. Looking every second costs next to nothing.
+        polling = {"max_delay": 1.0}
     elif scheme in {"redis", "rediss", "unix"}:
         storage = {"huey_class": "huey.RedisHuey", "url": url}
+        polling = {}  # workers block on the Redis queue: a wake-up reaches one at once
     else:
         raise JobStorageError(f"JOBS_URL must start with sqlite:/// or redis://, not {url!r}")
     return {
@@ -38,5 +42,6 @@ def huey_settings(url: str, *, workers: int, immediate: bool, name: str = "still
             "worker_type": "thread",
             "periodic": True,
             "check_worker_health": True,
+            **polling,
         },
     }

@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -92,16 +93,40 @@ def messages_retry(*, ids) -> int:
     )
 
 
-def outbox_deliver_due(*, run_seconds: float = RUN_SECONDS) -> int:
-    """Deliver due messages batch by batch until none is due; returns how many were sent."""
-    sent = 0
+@dataclass
+class DeliveryRun:
+    claimed: int = 0
+    sent: int = 0
+
+
+def outbox_deliver_run(*, run_seconds: float = RUN_SECONDS) -> DeliveryRun:
+    """Deliver due messages batch by batch until none is due."""
+    run = DeliveryRun()
     deadline = time.monotonic() + run_seconds
     while time.monotonic() < deadline:
         batch = _claim_due(limit=CLAIM_BATCH)
         if not batch:
             break
-        sent += _deliver(batch)
-    return sent
+        run.claimed += len(batch)
+        _deliver(batch, run)
+    return run
+
+
+def outbox_deliver_due(*, run_seconds: float = RUN_SECONDS) -> int:
+    """Deliver due messages batch by batch until none is due; returns how many were sent."""
+    return outbox_deliver_run(run_seconds=run_seconds).sent
+
+
+def outbox_next_attempt_at() -> datetime | None:
+    """When the earliest pending message not being sent right now falls due."""
+    now = timezone.now()
+    return (
+        OutboxMessage.objects.filter(status=MessageStatus.PENDING, channel__in=channels.names())
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
 
 
 def outbox_purge_sent(*, older_than: timedelta) -> int:
@@ -170,7 +195,7 @@ def _claim_due(*, limit: int) -> list[OutboxMessage]:
     return rows
 
 
-def _deliver(batch: list[OutboxMessage]) -> int:
+def _deliver(batch: list[OutboxMessage], run: DeliveryRun) -> None:
     by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
     for message in batch:
         by_channel[message.channel].append(message)
@@ -185,7 +210,7 @@ def _deliver(batch: list[OutboxMessage]) -> int:
             attempts=F("attempts") + 1,
             last_error="",
         )
-    return len(sent_ids)
+    run.sent += len(sent_ids)
 
 
 def _deliver_channel(channel, messages: list[OutboxMessage]) -> list:

@@ -6,7 +6,8 @@ from bookings.services import bookings_expire_lapsed_holds, bookings_tidy_up_pay
 class Command(BaseCommand):
     help = (
         "Mark pending bookings whose payment hold ran out as expired, cancel their "
-        "PaymentIntents and retry refunds Stripe did not confirm (run from cron)."
+        "PaymentIntents and retry refunds Stripe did not confirm. The job consumer (run_huey) "
+        "does this every minute; this command is for running it by hand."
     )
 
     def handle(self, *args, **options):
