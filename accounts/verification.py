@@ -38,7 +38,8 @@ def email_verification_key(user: User) -> str:
 
 
 def email_verification_send(*, user: User) -> None:
-    """Mail the user a link to verify their address (after the current transaction commits)."""
+    """Mail the user a link to verify their address (an outbox e-mail, written in the
+    current transaction)."""
     query = urlencode({"key": email_verification_key(user)})
     link = f"{settings.FRONTEND_URL.rstrip('/')}/verify-email?{query}"
     hours = settings.EMAIL_VERIFICATION_TIMEOUT // 3600
