@@ -1,27 +1,32 @@
 """Three gunicorn workers count against one limit: without CACHE_URL, production
 (DEBUG=false) keeps throttle counters in the database, whose table `migrate` creates."""
 
+import http.client
+import json
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from tests.ports import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKERS = 3
 LIMIT = 6
-REQUESTS = 15
+LOGIN = "/api/v1/auth/token/"
 
 
 @pytest.fixture
 def three_workers(tmp_path):
-    """gunicorn with 3 workers on production settings and a fresh SQLite file database."""
+    """gunicorn with 3 booted workers on production settings and a fresh SQLite file database."""
+    booted = tmp_path / "booted"
     env = {
         k: v
         for k, v in os.environ.items()
@@ -33,8 +38,10 @@ def three_workers(tmp_path):
         SECRET_KEY="shared-throttle-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
-        THROTTLE_RATES=f"auth={LIMIT}/min",
+        # Per hour, so that a slow run does not see the first logins leave the window.
+        THROTTLE_RATES=f"auth={LIMIT}/hour",
         LOG_LEVEL="WARNING",
+        BOOTED_WORKERS_FILE=str(booted),
     )
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
@@ -51,7 +58,11 @@ def three_workers(tmp_path):
         [
             sys.executable,
             *("-m", "gunicorn", "config.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "3"),
+            *("-c", str(Path(__file__).with_name("gunicorn_booted.py"))),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)),
+            # A sync worker serves one connection at a time: one kept waiting for its
+            # request holds that worker, and the next connection goes to another.
+            *("--worker-class", "sync"),
             # Each line names the worker (process id) that answered.
             *("--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s"),
         ],
@@ -62,6 +73,12 @@ def three_workers(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
+        # Under load a worker can take many seconds longer than another to load the app.
+        deadline = time.monotonic() + 120
+        while not (booted.exists() and len(booted.read_text().split()) >= WORKERS):
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "gunicorn's workers did not all boot"
+            time.sleep(0.2)
         wait_for(f"{base}/healthz", "gunicorn", seconds=60)
         yield base, access_log, tmp_path / "stillpoint.sqlite3"
     finally:
@@ -70,18 +87,37 @@ def three_workers(tmp_path):
         server_log.close()
 
 
-def _answered_by(access_log: Path, *, count: int) -> list[tuple[str, int]]:
-    """(worker, status) of each login in order; a worker logs just after it answers."""
-    deadline = time.monotonic() + 10
+def _connect(base: str) -> http.client.HTTPConnection:
+    """An open connection: the worker that accepts it waits for its request."""
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    connection.connect()
+    return connection
+
+
+def _login(connection: http.client.HTTPConnection, n: int) -> tuple[int, bytes]:
+    # A different account each time: the lockout stays out of it, the throttle decides.
+    body = json.dumps({"email": f"nobody{n}@example.org", "password": "wrong"})
+    connection.request("POST", LOGIN, body=body, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def _answering_worker(access_log: Path, *, answers: int) -> str:
+    """The worker that logged login answer number `answers`. A worker logs just after it
+    has sent the answer: wait for the line before sending the next login, or lines of
+    two workers can come out in the other order."""
+    deadline = time.monotonic() + 60
     while True:
-        answered = [
-            (worker, int(status))
+        workers = [
+            worker
             for worker, status in re.findall(r"<(\d+)> (\d+)", access_log.read_text())
-            if int(status) in (401, 429)
+            if status in ("401", "429")
         ]
-        if len(answered) >= count or time.monotonic() > deadline:
-            return answered
-        time.sleep(0.1)
+        if len(workers) >= answers:
+            return workers[answers - 1]
+        assert time.monotonic() < deadline, f"{answers - len(workers)} login(s) not logged"
+        time.sleep(0.05)
 
 
 def test_three_workers_share_one_limit(three_workers):
@@ -90,26 +126,31 @@ def test_three_workers_share_one_limit(three_workers):
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert "stillpoint_cache" in tables  # made by migrate
 
-    responses = [
-        # A different account each time: the lockout stays out of it, the throttle decides.
-        requests.post(
-            f"{base}/api/v1/auth/token/",
-            json={"email": f"nobody{n}@example.org", "password": "wrong"},
-            timeout=30,
-        )
-        for n in range(REQUESTS)
-    ]
-    assert [r.status_code for r in responses] == [401] * LIMIT + [429] * (REQUESTS - LIMIT)
-    assert {r.json()["code"] for r in responses[LIMIT:]} == {"throttled"}
+    answers: list[tuple[str, int, str]] = []  # (worker, status, error code) in the order sent
 
-    answered = _answered_by(access_log, count=REQUESTS)
-    assert [status for _, status in answered] == [r.status_code for r in responses]
-    assert len({worker for worker, _ in answered}) >= 2
+    def answered(status: int, body: bytes) -> None:
+        worker = _answering_worker(access_log, answers=len(answers) + 1)
+        answers.append((worker, status, json.loads(body).get("code")))
+
+    for n in range(LIMIT + 1):
+        with closing(_connect(base)) as connection:
+            answered(*_login(connection, n))
+    # Two more logins answered by two different workers, so that at least one of them has
+    # let through fewer than LIMIT itself: one worker waits on the first connection while
+    # another answers the second, then the first connection sends its login.
+    with closing(_connect(base)) as waiting:
+        with closing(_connect(base)) as other:
+            answered(*_login(other, LIMIT + 1))
+        answered(*_login(waiting, LIMIT + 2))
+
+    assert [status for _, status, _ in answers] == [401] * LIMIT + [429] * 3
+    assert {code for _, status, code in answers if status == 429} == {"throttled"}
+    assert answers[-1][0] != answers[-2][0]
     # The proof that the count is shared: a worker refused a request although it had let
     # through fewer than LIMIT itself (a per-process count would have let it pass).
     assert any(
-        status == 429 and sum(1 for w, s in answered[:i] if w == worker and s == 401) < LIMIT
-        for i, (worker, status) in enumerate(answered)
+        status == 429 and sum(1 for w, s, _ in answers[:i] if w == worker and s == 401) < LIMIT
+        for i, (worker, status, _) in enumerate(answers)
     )
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT COUNT(*) FROM stillpoint_cache").fetchone()[0] >= 1
