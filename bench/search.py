@@ -55,6 +55,12 @@ def parse_args(argv=None):
         default=20,
         help="queries per kind of search without a point (each sorts every practitioner)",
     )
+    parser.add_argument(
+        "--text-queries", type=int, default=40, help="text queries per kind (0: no text part)"
+    )
+    parser.add_argument(
+        "--skip-geo", action="store_true", help="measure the text search only (no geo tables)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--existing",
@@ -147,6 +153,9 @@ def run(args) -> int:
             cursor.execute(explain + sql, params)
             print("\n".join(" ".join(map(str, row)) for row in cursor.fetchall()), flush=True)
 
+    if args.skip_geo:
+        return run_text(args, points, vendor)
+
     # Steady state, as on a running server: one untimed pass over every point warms the
     # connection, the compiled statements and the database pages the queries touch.
     for radius in RADII:
@@ -206,11 +215,25 @@ def run(args) -> int:
             f"| {name:<14}| {p50:>9.2f} | {p95:>9.2f} | {naive_p50:>12.2f} |"
             f" {naive_p50 / p50:>13.1f}x |"
         )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     verdict = "agree" if not mismatches else f"DISAGREE in {mismatches} comparisons"
     print(f"\nTop-20 ids vs naive baseline ({checked} queries x 2 methods): {verdict}")
-    return 1 if mismatches else 0
+    text_status = run_text(args, points, vendor)
+    return 1 if mismatches else text_status
+
+
+def run_text(args, points, vendor) -> int:
+    """The text search's tables (bench.text_search) and the relevance set's precision@5."""
+    from bench import text_search
+
+    if args.text_queries:
+        result = text_search.measure(points, queries=args.text_queries, seed=args.seed)
+        text_search.print_tables(result, vendor=vendor, n=args.n, queries=args.text_queries)
+    precision, rows = text_search.relevance_precision()
+    misses = [(q, top) for q, p, top in rows if p < 1]
+    print(f"Relevance set: precision@5 = {precision:.3f} over {len(rows)} queries; misses {misses}")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+    return 0
 
 
 UNPLACED_QUERIES = {"default": {}, "min_rating=4": {"min_rating": 4}}

@@ -175,6 +175,7 @@ def make_practitioner(
         Service,
         ServiceMode,
     )
+    from directory.search_index import search_document_refresh
     from directory.services import search_card_refresh
 
     user = User.objects.create_user(
@@ -206,6 +207,7 @@ def make_practitioner(
         location=location,
     )
     search_card_refresh(profile=profile)  # rows written directly above
+    search_document_refresh(profile=profile)
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(
             practitioner=profile, weekday=d, start_minute=hours[0] * 60, end_minute=hours[1] * 60

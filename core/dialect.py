@@ -78,3 +78,13 @@ def _chain(converters, column, connection):
         return value
 
     return convert
+
+
+def json_array_elements_sql(column: str, *, alias: str, vendor: str) -> tuple[str, str]:
+    """A table source of the string elements of a JSON array column, to join after the
+    table holding it, and the SQL of one element's value."""
+    if vendor == "postgresql":
+        return f"CROSS JOIN LATERAL jsonb_array_elements_text({column}) AS {alias}(value)", (
+            f"{alias}.value"
+        )
+    return f"JOIN json_each({column}) AS {alias}", f"{alias}.value"

@@ -23,6 +23,21 @@ class ProfileIncomplete(Conflict):
     message = "The profile cannot be published yet."
 
 
+class QueryTooLong(ApplicationError):
+    code = "query_too_long"
+    message = "`q` has at most 200 characters."
+
+
+class QueryTooManyWords(ApplicationError):
+    code = "query_too_many_words"
+    message = "`q` has at most 8 words."
+
+
+class UnknownFacet(ApplicationError):
+    code = "unknown_facet"
+    message = "Unknown facet."
+
+
 class ReminderOffsetsInvalid(ApplicationError):
     code = "reminder_offsets_invalid"
     message = (

@@ -85,6 +85,14 @@ class SearchForm(forms.Form):
 _NOOP = "filter_noop"
 
 
+class _FeatureFilter(django_filters.ChoiceFilter):
+    """`true` or `false` (a bad value is a 400, not ignored as BooleanFilter would)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        super().__init__(*args, **kwargs)
+
+
 def _ordering_filter(choices) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(
         method=_NOOP, choices=choices, help_text="Order of the results."
@@ -94,6 +102,10 @@ def _ordering_filter(choices) -> django_filters.ChoiceFilter:
 class PractitionerSearchFilterSet(django_filters.FilterSet):
     #: Orderings the selector applies itself; search extensions add theirs.
     ORDERING_CHOICES = [
+        (
+            selectors.ORDER_RELEVANCE,
+            "Relevance to `q` (default with `q`): blended with distance with a location",
+        ),
         (selectors.ORDER_DISTANCE, "Distance, nearest first (default with a location)"),
         (selectors.ORDER_RATING, "Rating, best first (default without a location)"),
         (selectors.ORDER_PRICE, "Lowest price first"),
@@ -133,8 +145,22 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
         max_value=Decimal(5),
         help_text="Average approved rating at least this (0-5).",
     )
+    # Its limits (200 characters, 8 words) answer their own codes (directory.text).
     q = django_filters.CharFilter(
-        method=_NOOP, max_length=200, help_text="Words in the name, headline or bio."
+        method=_NOOP,
+        help_text="Words of the name, modalities, headline or bio (at most 8 words, 200"
+        " characters): word forms and small typos match; an empty `q` is no `q`.",
+    )
+    facets = django_filters.CharFilter(
+        method=_NOOP,
+        help_text="Comma-separated facets to count: modality, language, mode, price, rating.",
+    )
+    wheelchair_accessible = _FeatureFilter(
+        method=_NOOP, help_text="`true`: a (nearby) location is wheelchair accessible."
+    )
+    parking = _FeatureFilter(method=_NOOP, help_text="`true`: a (nearby) location has parking.")
+    public_transport_nearby = _FeatureFilter(
+        method=_NOOP, help_text="`true`: a (nearby) location is near public transport."
     )
     ordering = _ordering_filter(ORDERING_CHOICES)
 

@@ -146,6 +146,10 @@ class Location(models.Model):
     # directory.services, so that a search ranks and counts locations alone.
     # A database default too: app servers of the previous release insert without it.
     is_listed = models.BooleanField(default=False, db_default=False)
+    # What people filter on before they travel (search filters of the same names).
+    wheelchair_accessible = models.BooleanField(default=False, db_default=False)
+    parking = models.BooleanField(default=False, db_default=False)
+    public_transport_nearby = models.BooleanField(default=False, db_default=False)
     # The grid cell of directory.geo.grid_cell, computed by the database.
     cell = models.GeneratedField(
         expression=Cast(Floor((F("latitude") + 90) / GRID_DEGREES), models.IntegerField())
@@ -225,6 +229,38 @@ class Service(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.duration_minutes} min)"
+
+
+class SearchDocument(models.Model):
+    """A published practitioner's entry in the text index (derived, kept by
+    directory.services with the edit; `directory.search_index`).
+
+    The indexed text is not a model field (migration 0012): PostgreSQL keeps it in this
+    table's `document` column (a weighted `tsvector` with GIN indexes), SQLite in columns
+    of lexemes with an FTS5 index over them (`directory_searchdocument_fts`).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    practitioner = models.OneToOneField(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="search_document"
+    )
+
+    def __str__(self):
+        return f"search document of {self.practitioner_id}"
+
+
+class SearchTerm(models.Model):
+    """The index's vocabulary: every lexeme of a search document, the word it came from and
+    in how many documents it is. What corrects a typo (`did_you_mean`) and completes a
+    prefix; PostgreSQL finds similar words with a pg_trgm index, SQLite with an FTS5
+    trigram table (`directory_searchterm_trigram`)."""
+
+    lexeme = models.CharField(max_length=64, unique=True)
+    word = models.CharField(max_length=64, db_index=True)
+    documents = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.word} ({self.documents})"
 
 
 def minutes_to_hhmm(minutes: int) -> str:

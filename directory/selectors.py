@@ -1,4 +1,4 @@
-"""Reads of the directory: the practitioner search and the public profile."""
+"""Reads of the directory: the practitioner search, suggestions, the public profile."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import contextlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
@@ -19,40 +18,54 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.errors import ApplicationError, NotFound
+from core.errors import NotFound
 from core.pagination import Page, PageRequest, paginate
-from directory import sql
-from directory.errors import LocationRequired
+from directory import autocomplete, facets
 from directory.geo import Point, geocode
-from directory.models import Location, Modality, Photo, PractitionerProfile, Service, ServiceMode
+from directory.models import Location, Modality, Photo, PractitionerProfile, Service
 from directory.ratings import rating_source
-from directory.search_cards import ANY_MODE
+from directory.search import (  # noqa: F401 (the search's names, for its callers)
+    DEFAULT_RADIUS_KM,
+    LOCATION_FEATURES,
+    MAX_RADIUS_KM,
+    ORDER_DISTANCE,
+    ORDER_PRICE,
+    ORDER_RATING,
+    ORDER_RELEVANCE,
+    SEARCH_ORDERINGS,
+    LocationBrief,
+    PractitionerSearch,
+    Price,
+    RankedCandidates,
+    practitioner_search,
+)
 from directory.search_extensions import search_extensions
 
-DEFAULT_RADIUS_KM = 25.0
-MAX_RADIUS_KM = 500.0
 
-# Orderings the selector knows. Apps above directory (bookings) add their own on top
-# (directory.search_extensions).
-ORDER_DISTANCE = sql.ORDER_DISTANCE
-ORDER_RATING = sql.ORDER_RATING
-ORDER_PRICE = sql.ORDER_PRICE
-SEARCH_ORDERINGS = (ORDER_DISTANCE, ORDER_RATING, ORDER_PRICE)
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of the search, with the corrected query (`did_you_mean`, or None) and, when
+    asked, the counts per facet value (`directory.facets`)."""
+
+    page: Page
+    did_you_mean: str | None
+    facets: dict | None
 
 
-def practitioner_search_page(*, params: Mapping, page: PageRequest) -> Page:
+def practitioner_search_page(*, params: Mapping, page: PageRequest) -> SearchPage:
     """The API's search: the parameters validated by `PractitionerSearchFilterSet` (those
     of the registered search extensions included) to one page of results with the total.
 
     Geocodes `location`, searches, lets every extension refine the candidates, then
-    reads the one page (in one statement with its total, usually).
+    reads the one page (in one statement with its total, usually), and the facets.
     """
+    wanted_facets = facets.parse(params.get("facets") or "")
     point = params.get("near")
     if point is None and params.get("location"):
         point = geocode(params["location"])
     ordering = params.get("ordering") or None
     radius = params.get("radius_km")
-    candidates = practitioner_search(
+    search = practitioner_search(
         point=point,
         radius_km=float(radius) if radius is not None else DEFAULT_RADIUS_KM,
         modality=params.get("modality") or None,
@@ -62,156 +75,20 @@ def practitioner_search_page(*, params: Mapping, page: PageRequest) -> Page:
         min_rating=params.get("min_rating"),
         q=params.get("q") or None,
         ordering=ordering if ordering in SEARCH_ORDERINGS else None,
+        location_features=tuple(n for n in LOCATION_FEATURES if params.get(n) == "true"),
     )
+    candidates = search
     for extension in search_extensions():
         candidates = extension.refine(candidates, params)
-    return paginate(candidates, page)
+    result = paginate(candidates, page)
+    counts = facets.facet_counts(search.criteria, wanted_facets) if wanted_facets else None
+    return SearchPage(result, search.did_you_mean, counts)
 
 
-def practitioner_search(
-    *,
-    point: Point | None = None,
-    radius_km: float = DEFAULT_RADIUS_KM,
-    modality: str | None = None,
-    language: str | None = None,
-    mode: str | None = None,
-    max_price: int | None = None,
-    min_rating: Decimal | float | None = None,
-    q: str | None = None,
-    ordering: str | None = None,
-) -> PractitionerSearch:
-    """Published practitioners matching the filters, ordered, read a page at a time.
-
-    Each profile carries `distance_km` (to its nearest active location; None
-    without a point or for an online-only match), its rating (`rating_average`,
-    `rating_count`), and from its search card `modality_slugs`, `active_locations`
-    and `priced_services` (the cheapest active service of `mode`: the result's
-    `price_from` and `currency`; see `_set_result_details`). With a point, only
-    practitioners with an active location within `radius_km` match, except that
-    `mode=online` matches practitioners offering online sessions wherever they are
-    (online needs no travel).
-    """
-    if ordering is not None and ordering not in SEARCH_ORDERINGS:
-        raise ApplicationError(f"Unknown ordering {ordering!r}.", code="invalid_ordering")
-    if ordering == ORDER_DISTANCE and point is None:
-        raise LocationRequired()
-    if point is not None:
-        point = Point(point.latitude, point.longitude).rounded()
-    if ordering is None:
-        ordering = ORDER_DISTANCE if point is not None else ORDER_RATING
-    criteria = sql.SearchCriteria(
-        point=point,
-        # Online sessions need no travel: with mode=online the radius does not
-        # restrict, and the distance (to the nearest active location) only informs.
-        radius_km=radius_km if point is not None and mode != ServiceMode.ONLINE else None,
-        ordering=ordering,
-        mode=mode,
-        modality=modality,
-        language=language,
-        min_rating=min_rating,
-        terms=tuple((q or "").split()[:8]),
-        max_price=max_price,
-    )
-    return PractitionerSearch(criteria)
-
-
-class PractitionerSearch:
-    """The ordered matches of a search (a `core.pagination.PageSource`).
-
-    `page()` reads a page's profiles with the total count in one statement;
-    `ids()` and `ranked()` serve search extensions that re-rank the candidates.
-    """
-
-    def __init__(self, criteria: sql.SearchCriteria):
-        self.criteria = criteria
-
-    def count(self) -> int:
-        return sql.search_count(self.criteria)
-
-    def page(self, *, limit: int, offset: int = 0) -> tuple[list[PractitionerProfile], int | None]:
-        profiles = self._profiles(limit=limit, offset=offset, with_total=True)
-        return profiles, (profiles[0].total_count if profiles else None)
-
-    def page_sql(self, *, limit: int, offset: int = 0) -> tuple[str, list]:
-        """The statement `page()` runs (for EXPLAIN)."""
-        return sql.search_page_sql(self.criteria, limit=limit, offset=offset)
-
-    def __iter__(self):
-        """Every match, in order (tools and tests; the API reads pages)."""
-        return iter(self._profiles())
-
-    def ids(self, *, limit: int) -> list[uuid.UUID]:
-        """The first `limit` matching ids, in order."""
-        return sql.search_ids(self.criteria, limit=limit)
-
-    def profiles(self, ids: list) -> list[PractitionerProfile]:
-        """The profiles of `ids` (those that match), in the order of `ids`."""
-        if not ids:
-            return []
-        rows = {p.pk: p for p in self._profiles(only_ids=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
-
-    def ranked(self, ids: list) -> RankedCandidates:
-        """These candidates in another order (a subset of `ids()`), loaded a page at a time."""
-        return RankedCandidates(self, ids)
-
-    def _profiles(self, **kwargs) -> list[PractitionerProfile]:
-        profiles = sql.search_profiles(self.criteria, **kwargs)
-        for profile in profiles:
-            _set_result_details(profile, mode=self.criteria.mode)
-        return profiles
-
-
-class RankedCandidates:
-    """Candidates in a ranking computed in Python (by an extension); only the requested
-    page's profiles are read."""
-
-    def __init__(self, search: PractitionerSearch, ids: list):
-        self.search = search
-        self.ranking = ids
-
-    def count(self) -> int:
-        return len(self.ranking)
-
-    def page(self, *, limit: int, offset: int = 0) -> tuple[list[PractitionerProfile], int]:
-        return self.search.profiles(self.ranking[offset : offset + limit]), len(self.ranking)
-
-    def ids(self, *, limit: int) -> list:
-        return self.ranking[:limit]
-
-    def ranked(self, ids: list) -> RankedCandidates:
-        return RankedCandidates(self.search, ids)
-
-
-@dataclass(frozen=True, slots=True)
-class LocationBrief:
-    id: uuid.UUID
-    city: str
-    latitude: float
-    longitude: float
-
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    price_amount: int
-    currency: str
-
-
-def _set_result_details(profile: PractitionerProfile, *, mode: str | None) -> None:
-    """Set what a search result shows besides its row, from the profile's search card.
-
-    `modality_slugs` (by name), `active_locations` (LocationBrief, oldest first) and
-    `priced_services`: the cheapest active service of `mode` (of any mode without
-    one) as a one-item list of Price, or empty.
-    """
-    card = profile.search_card
-    profile.modality_slugs = card.get("modalities", [])
-    profile.active_locations = [
-        LocationBrief(uuid.UUID(brief["id"]), brief["city"], brief["latitude"], brief["longitude"])
-        for brief in card.get("locations", ())
-    ]
-    cheapest = card.get("cheapest", {}).get(mode or ANY_MODE)
-    profile.priced_services = [] if cheapest is None else [Price(**cheapest)]
+def suggestions(*, q: str, near: Point | None, limit: int = autocomplete.MAX_SUGGESTIONS):
+    """Autocomplete: practitioners, modalities and places for a typed prefix
+    (`directory.autocomplete`)."""
+    return autocomplete.suggest(q, near=near, limit=limit)
 
 
 def _with_rating(profiles: QuerySet[PractitionerProfile]) -> QuerySet[PractitionerProfile]:

@@ -48,6 +48,9 @@ class PublicLocationSerializer(serializers.ModelSerializer):
             "country",
             "latitude",
             "longitude",
+            "wheelchair_accessible",
+            "parking",
+            "public_transport_nearby",
             "photos",
         ]
 

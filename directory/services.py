@@ -38,6 +38,7 @@ from directory.models import (
 from directory.photo_services import photos_delete_of_location, photos_delete_of_practitioner
 from directory.reminders import reminder_offsets_clean
 from directory.search_cards import build_search_card
+from directory.search_index import search_document_refresh
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -72,6 +73,8 @@ def profile_close_for_deleted_account(*, user: User) -> None:
             is_published=False, display_name="", headline="", bio=""
         )
         Location.objects.filter(practitioner__user=user).update(is_listed=False)
+        for profile in PractitionerProfile.objects.filter(user=user):
+            search_document_refresh(profile=profile)  # unpublished: out of the text index
         photos_delete_of_practitioner(user=user)
 
 
@@ -135,6 +138,10 @@ def _validate_profile_fields(fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+# What the text index holds of a profile (directory.search_index), besides its modalities.
+_INDEXED_FIELDS = frozenset({"display_name", "headline", "bio", "languages", "is_published"})
+
+
 def profile_update(*, profile: PractitionerProfile, **fields: Any) -> PractitionerProfile:
     """Change profile fields; `modalities` is a list of slugs; publishing checks completeness
     and needs the practitioner's verified e-mail address (409 `email_unverified`)."""
@@ -168,6 +175,8 @@ def profile_update(*, profile: PractitionerProfile, **fields: Any) -> Practition
         if modalities is not None:
             locked.modalities.set(modalities)
             search_card_refresh(profile=locked)
+        if modalities is not None or _INDEXED_FIELDS.intersection(fields):
+            search_document_refresh(profile=locked)
     return locked
 
 

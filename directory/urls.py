@@ -23,6 +23,7 @@ urlpatterns = [
         name="me-location-photo",
     ),
     path("modalities/", views.ModalityListView.as_view(), name="modality-list"),
+    path("autocomplete/", views.AutocompleteView.as_view(), name="autocomplete"),
     path("practitioners/", views.PractitionerSearchView.as_view(), name="practitioner-search"),
     path(
         "practitioners/<str:key>/",

@@ -14,6 +14,11 @@ from accounts.permissions import IsPractitioner
 from directory import selectors, services
 from directory.filters import search_filterset_class
 from directory.models import AvailabilityRule, Location, PractitionerProfile, Service, TimeOff
+from directory.search_serializers import (
+    AutocompleteQuerySerializer,
+    AutocompleteSerializer,
+    PractitionerSearchPageSerializer,
+)
 from directory.serializers import (
     AvailabilityRuleSerializer,
     LocationSerializer,
@@ -39,8 +44,20 @@ class ModalityListView(generics.ListAPIView):
 class PractitionerSearchView(generics.ListAPIView):
     """Published practitioners near a point or a place, filtered and ordered as asked.
 
+    `q` finds words of the name, modalities, headline and bio, also in other forms
+    ("massages" finds "massage") and with a small typo (then `did_you_mean` says what was
+    searched for); it orders by relevance unless another `ordering` is asked: how well
+    the words match (in the name best, then modalities, headline, bio), blended with the
+    distance when there is a location (70% relevance, 30% proximity, which halves every
+    10 km). `ordering=next_available` with `q` puts the soonest free slot first and the
+    most relevant among equally soon ones.
+
     With `available_from`/`available_to`, only practitioners with a free slot in that
-    window; `ordering=next_available` puts the soonest free slot first.
+    window; `ordering=next_available` puts the soonest free slot first. `facets` adds
+    counts per filter value (availability aside).
+
+    400 codes besides `invalid`: `query_too_long`, `query_too_many_words`,
+    `unknown_facet`, `address_not_found`, `location_required`.
     """
 
     permission_classes = [AllowAny]
@@ -59,8 +76,7 @@ class PractitionerSearchView(generics.ListAPIView):
     # Errors (400 `invalid`/`address_not_found`/`location_required`, 503) are the
     # documented defaults of every endpoint.
     @extend_schema(
-        summary="Search practitioners",
-        responses={200: PractitionerSearchResultSerializer(many=True)},
+        summary="Search practitioners", responses={200: PractitionerSearchPageSerializer}
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -71,11 +87,41 @@ class PractitionerSearchView(generics.ListAPIView):
         )
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        page = selectors.practitioner_search_page(
+        found = selectors.practitioner_search_page(
             params=filterset.form.cleaned_data, page=self.paginator.page_request(request)
         )
-        data = self.get_serializer(page.rows, many=True).data
-        return self.paginator.page_response(request, page, data)
+        data = self.get_serializer(found.page.rows, many=True).data
+        response = self.paginator.page_response(request, found.page, data)
+        if filterset.form.cleaned_data.get("q"):
+            response.data["did_you_mean"] = found.did_you_mean
+        if found.facets is not None:
+            response.data["facets"] = found.facets
+        return response
+
+
+class AutocompleteView(APIView):
+    """Suggestions while typing `q`: practitioners (by name), modalities and places, up to
+    10, each with the search parameters to run next (`params`). The last word is a
+    prefix; a typo in it is forgiven when nothing starts with it. With `near`, nearby
+    places come first and practitioners within 25 km.
+
+    400 codes besides `invalid`: `query_too_long`, `query_too_many_words`.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Suggestions while typing",
+        parameters=[AutocompleteQuerySerializer],
+        responses=AutocompleteSerializer,
+    )
+    def get(self, request):
+        query = AutocompleteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        suggestions = selectors.suggestions(
+            q=query.validated_data["q"], near=query.validated_data.get("near")
+        )
+        return Response(AutocompleteSerializer({"results": suggestions}).data)
 
 
 class PractitionerDetailView(APIView):

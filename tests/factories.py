@@ -174,6 +174,7 @@ def make_practitioner(
     weekly_hours[0]:00 to weekly_hours[1]:00 in the practitioner's timezone.
     """
     from directory.models import AvailabilityRule
+    from directory.search_index import search_document_refresh
     from directory.services import search_card_refresh
 
     user = make_user(role=Role.PRACTITIONER, name=name)
@@ -200,6 +201,7 @@ def make_practitioner(
         location=location,
     )
     search_card_refresh(profile=profile)
+    search_document_refresh(profile=profile)
     start, end = weekly_hours
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(

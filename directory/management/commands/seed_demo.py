@@ -36,6 +36,8 @@ from directory.models import (
     ServiceMode,
 )
 from directory.search_cards import build_search_card
+from directory.search_index import apply_documents
+from directory.text import analyse
 
 DEMO_PASSWORD = "demo-practitioner"
 FIRST_NAMES = [
@@ -245,6 +247,7 @@ class Command(BaseCommand):
     def _batch(self, rng, chosen, modalities, password, run, offset):
         now = timezone.now()
         users, profiles, links, locations, services, rules = [], [], [], [], [], []
+        documents = {}
         for n, city in enumerate(chosen, start=offset):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             name = f"{first} {last}"
@@ -338,6 +341,13 @@ class Command(BaseCommand):
                 active_services=[SimpleNamespace(**row) for row in own_services],
             )
             profiles.append(profile)
+            documents[profile_id] = analyse(
+                name=name,
+                modalities=[m.name for m in picked],
+                headline=profile["headline"],
+                bio=profile["bio"],
+                languages=languages,
+            )
             services.extend(own_services)
             start = rng.choice((8, 9, 10)) * 60
             end = start + rng.choice((6, 8, 9)) * 60
@@ -361,3 +371,4 @@ class Command(BaseCommand):
             (AvailabilityRule, rules),
         ):
             bulk_insert(model, rows)
+        apply_documents(documents, fresh=True)  # all published: in the text index
