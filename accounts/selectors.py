@@ -16,3 +16,8 @@ def user_mfa_enabled(user: User) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def user_phone(user: User) -> str | None:
+    """The user's phone number (E.164, as accounts stored it), or None without one."""
+    return user.phone or None

@@ -202,7 +202,7 @@ def make_practitioner(
         name=service_name,
         duration_minutes=duration_minutes,
         price_amount=price_amount,
-        currency="eur",
+        currency="EUR",
         mode=ServiceMode.IN_PERSON,
         location=location,
     )

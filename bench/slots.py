@@ -164,7 +164,7 @@ def bench_slots(args, rows):
             blocked_end=s.end,
             duration_minutes=60,
             amount=9000,
-            currency="eur",
+            currency="EUR",
         )
         for s in chosen
     )

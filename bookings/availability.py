@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -136,6 +137,37 @@ def practitioner_slots(
         busy=schedule.busy,
         time_off=schedule.time_off,
     )
+
+
+def practitioner_slots_on_days(
+    *,
+    practitioner: PractitionerProfile,
+    service: Service,
+    date_from: date,
+    date_to: date,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+) -> list[Slot]:
+    """The free slots that start on the days `date_from`..`date_to` of `zone` (which may
+    differ from the practitioner's: a viewer's Monday is then another stretch of time)."""
+    if zone.key == practitioner.timezone:
+        return practitioner_slots(
+            practitioner=practitioner,
+            service=service,
+            date_from=date_from,
+            date_to=date_to,
+            now=now,
+        )
+    start, end = day_bounds(day_from=date_from, day_to=date_to, tz=zone)
+    own = ZoneInfo(practitioner.timezone)
+    slots = practitioner_slots(
+        practitioner=practitioner,
+        service=service,
+        date_from=start.astimezone(own).date(),
+        date_to=(end - timedelta(microseconds=1)).astimezone(own).date(),
+        now=now,
+    )
+    return [slot for slot in slots if start <= slot.start < end]
 
 
 def practitioners_first_free_slot(

@@ -13,11 +13,12 @@ from webhooks.services import event_publish
 def booking_event_publish(*, booking: Booking, kind: str) -> None:
     """`kind` is the event's second half: created, confirmed, cancelled, rescheduled,
     completed, no_show, expired."""
+    practitioner_user = booking.practitioner.user
     event_publish(
         type=f"booking.{kind}",
-        # No `payment` block: only the paying client ever sees one.
-        data=BookingSerializer(booking).data,
-        owner_user_ids=[booking.practitioner.user_id],
+        # As the practitioner reads it: the client's contact details, no `payment` block.
+        data=BookingSerializer(booking, context={"viewer": practitioner_user}).data,
+        owner_user_ids=[practitioner_user.pk],
     )
 
 

@@ -8,13 +8,18 @@ from django.utils import timezone
 from bookings.availability import practitioners_first_free_slot
 from bookings.errors import SearchTooBroad
 from bookings.models import Booking, BookingStatus
+from bookings.selectors import bookings_with_status
 from bookings.slots import horizon
 from directory.errors import LocationRequired
 from directory.search_extensions import Candidates, SearchExtension
 
 
 class BookingFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=BookingStatus.choices,
+        method="filter_status",
+        help_text="As the bookings read: a hold that lapsed is `expired`.",
+    )
     # A ChoiceFilter, not a BooleanFilter: that one ignores bad values instead of a 400.
     upcoming = django_filters.ChoiceFilter(
         choices=(("true", "true"), ("false", "false")), method="filter_upcoming"
@@ -23,6 +28,11 @@ class BookingFilter(django_filters.FilterSet):
     class Meta:
         model = Booking
         fields = ["status", "upcoming"]
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        return bookings_with_status(queryset, statuses=value, now=timezone.now())
 
     def filter_upcoming(self, queryset, name, value):
         now = timezone.now()

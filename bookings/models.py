@@ -3,8 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
-from directory.models import Location, PractitionerProfile, Service
+from directory.models import Location, PractitionerProfile, Service, ServiceMode
 
 
 class BookingStatus(models.TextChoices):
@@ -30,6 +31,29 @@ def active_bookings_q(*, now) -> Q:
     return Q(status__in=FIRM_STATUSES) | Q(status=HOLD_STATUS, hold_expires_at__gt=now)
 
 
+def lapsed_holds_q(*, now) -> Q:
+    """Pending bookings whose hold ran out: they read `expired` from that moment on, before
+    the periodic job writes it."""
+    return Q(status=HOLD_STATUS, hold_expires_at__lte=now)
+
+
+def status_at(booking: "Booking", *, now) -> str:
+    """The status a booking has at `now`, as the API shows it: a lapsed hold is expired."""
+    if booking.status == HOLD_STATUS and booking.hold_expires_at <= now:
+        return BookingStatus.EXPIRED
+    return booking.status
+
+
+class CancelledBy(models.TextChoices):
+    CLIENT = "client", "Client"
+    PRACTITIONER = "practitioner", "Practitioner"
+    STAFF = "staff", "Staff"
+    SYSTEM = "system", "System"
+
+
+CANCELLATION_REASON_MAX_LENGTH = 500
+
+
 class Booking(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(
@@ -50,10 +74,17 @@ class Booking(models.Model):
     # exclusion constraint (PostgreSQL) and the slot engine agree.
     blocked_start = models.DateTimeField()
     blocked_end = models.DateTimeField()
-    # Copied from the service when the booking is made, so later edits never rewrite history.
+    # Copied from the service and its location when the booking is made (and again when
+    # it is moved), so that later edits never rewrite history: what the booking shows.
     duration_minutes = models.PositiveIntegerField()
-    amount = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
+    service_name = models.CharField(max_length=120)
+    service_mode = models.CharField(max_length=20, choices=ServiceMode.choices)
+    location_name = models.CharField(max_length=120, blank=True, default="")
+    location_address = models.CharField(max_length=400, blank=True, default="")
+    location_latitude = models.FloatField(null=True, blank=True)
+    location_longitude = models.FloatField(null=True, blank=True)
+    amount = models.PositiveIntegerField()  # minor units of `currency`
+    currency = models.CharField(max_length=3)  # upper-case ISO 4217
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     refund_amount = models.PositiveIntegerField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -63,6 +94,12 @@ class Booking(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    cancelled_by_role = models.CharField(
+        max_length=20, choices=CancelledBy.choices, null=True, blank=True
+    )
+    cancellation_reason = models.CharField(
+        max_length=CANCELLATION_REASON_MAX_LENGTH, blank=True, default="", db_default=""
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     # RFC 5545 SEQUENCE of the calendar event: bumped on every change sent to attendees.
@@ -95,6 +132,21 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(refund_amount__isnull=True) | Q(refund_amount__lte=models.F("amount")),
                 name="booking_refund_le_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BookingStatus.CANCELLED) | Q(cancelled_by_role__isnull=False),
+                name="booking_cancelled_says_by_whom",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency=Upper("currency")), name="booking_currency_upper"
+            ),
+            models.CheckConstraint(
+                condition=Q(service_mode__in=ServiceMode.values), name="booking_service_mode"
+            ),
+            models.CheckConstraint(
+                condition=Q(location_latitude__isnull=True, location_longitude__isnull=True)
+                | Q(location_latitude__isnull=False, location_longitude__isnull=False),
+                name="booking_location_point",
             ),
         ]
 

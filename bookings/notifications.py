@@ -20,11 +20,9 @@ from outbox.email import email_enqueue
 def booking_notify(*, booking: Booking, kind: str) -> None:
     """Call inside the transaction that made the change: kind is confirmed, cancelled or
     rescheduled."""
-    booking = Booking.objects.select_related(
-        "client", "practitioner__user", "service", "location"
-    ).get(pk=booking.pk)
+    booking = Booking.objects.select_related("client", "practitioner__user").get(pk=booking.pk)
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
-    ics = calendar_bytes([booking], method=method)
+    ics = calendar_bytes([booking], method=method, timezone=booking.practitioner.timezone)
     subject, body = change_email(booking=booking, kind=kind)
     for recipient in (booking.client.email, booking.practitioner.user.email):
         if recipient:

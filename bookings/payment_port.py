@@ -53,6 +53,37 @@ class RefundReservation:
     reference: object  # the adapter's own record; opaque to bookings
 
 
+class RefundStatus(StrEnum):
+    PENDING = "pending"  # recorded; the provider has not confirmed the money moved yet
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the provider refused it; nothing was refunded
+
+
+@dataclass(frozen=True, slots=True)
+class RefundView:
+    """The money a booking's client got (or is getting) back, in the booking's currency."""
+
+    amount: int  # minor units
+    status: RefundStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    """What a booking response shows of its payment to one viewer.
+
+    `checkout` is what the client's browser needs to pay (Stripe.js: provider,
+    payment_intent_id, client_secret, publishable_key), for the paying client only and
+    None for everyone else; bookings shows it only while the hold runs. `refund` is the
+    same for both parties.
+    """
+
+    checkout: dict | None = None
+    refund: RefundView | None = None
+
+
+NO_PAYMENT = PaymentView()
+
+
 @dataclass(frozen=True, slots=True)
 class TidyUpReport:
     cancelled_payments: int  # payments of bookings that will never be paid, now cancelled
@@ -95,8 +126,9 @@ class PaymentPort(Protocol):
     def send_refund(self, reservation: RefundReservation) -> RefundSent:
         """Ask the provider to move a reserved refund's money (safe to repeat)."""
 
-    def payment_view(self, *, booking: Booking, viewer) -> dict | None:
-        """The booking response's `payment` block for `viewer`, or None."""
+    def payment_view(self, *, booking: Booking, viewer) -> PaymentView:
+        """What the booking response shows of the payment to `viewer` (a user, or None for
+        a party that is not the client, such as a webhook): NO_PAYMENT without one."""
 
     def prefetch_payment_views(self, bookings: QuerySet[Booking]) -> QuerySet[Booking]:
         """`bookings` with whatever payment_view reads fetched along (no query per row)."""

@@ -11,14 +11,18 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from bookings import payment_port
 from bookings.models import (
+    HOLD_STATUS,
     Booking,
     BookingStatus,
     CalendarFeedToken,
     IdempotencyKey,
     active_bookings_q,
+    lapsed_holds_q,
 )
+from bookings.payment_port import PaymentView
 from core.errors import NotFound
 from directory.models import PractitionerProfile, Service
+from directory.photo_serializers import profile_photos_prefetch
 from directory.selectors import published_practitioner_get
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -53,20 +57,37 @@ def client_has_completed_booking(*, user: User) -> bool:
 
 
 def bookings_visible_to(*, user: User) -> QuerySet[Booking]:
-    return Booking.objects.filter(Q(client=user) | Q(practitioner__user=user)).select_related(
-        "practitioner", "service", "client"
+    """The bookings the user is a party to, with what a booking response reads of the
+    parties (its `service` and `location` are the booking's own snapshots)."""
+    return (
+        Booking.objects.filter(Q(client=user) | Q(practitioner__user=user))
+        .select_related("practitioner", "client")
+        .prefetch_related(profile_photos_prefetch("practitioner__photos"))
     )
 
 
 def bookings_listed_for(*, user: User) -> QuerySet[Booking]:
-    """GET /bookings/: the user's bookings by start, with what their `payment` block reads."""
+    """GET /bookings/: the user's bookings by start, with what their payment views read."""
     bookings = bookings_visible_to(user=user).order_by("start")
     return payment_port.get().prefetch_payment_views(bookings)
 
 
-def booking_payment_view(*, booking: Booking, viewer: User) -> dict | None:
-    """The booking response's `payment` block (only the paying client gets one)."""
+def booking_payment_view(*, booking: Booking, viewer: User | None) -> PaymentView:
+    """What the booking response shows of its payment to `viewer`: the `payment` block
+    (only the paying client's) and the refund."""
     return payment_port.get().payment_view(booking=booking, viewer=viewer)
+
+
+def bookings_with_status(bookings: QuerySet[Booking], *, statuses, now: datetime):
+    """The bookings whose status, as the API shows it at `now`, is one of `statuses`: a
+    lapsed hold counts as expired, not as pending."""
+    statuses = set(statuses)
+    condition = Q(status__in=statuses - {HOLD_STATUS})
+    if HOLD_STATUS in statuses:
+        condition |= Q(status=HOLD_STATUS) & ~lapsed_holds_q(now=now)
+    if BookingStatus.EXPIRED in statuses:
+        condition |= lapsed_holds_q(now=now)
+    return bookings.filter(condition)
 
 
 def user_has_open_bookings(*, user: User, now: datetime) -> bool:
@@ -97,14 +118,16 @@ def practitioner_upcoming_bookings(*, user: User, now: datetime) -> QuerySet[Boo
             status=BookingStatus.CONFIRMED,
             end__gte=now,
         )
-        .select_related("service", "client", "practitioner", "location")
+        .select_related("client", "practitioner__user")
         .order_by("start")
     )
 
 
 def service_for_booking(*, service_id) -> Service:
     """The service a booking request names; an unknown one is a 400 on `service`."""
-    service = Service.objects.select_related("practitioner").filter(pk=service_id).first()
+    service = (
+        Service.objects.select_related("practitioner", "location").filter(pk=service_id).first()
+    )
     if service is None:
         raise ValidationError({"service": ["No such service."]})
     return service

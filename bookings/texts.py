@@ -43,17 +43,13 @@ def zone_label(moment: datetime) -> str:
 
 
 def _place(booking: Booking) -> str:
-    if booking.service.mode == ServiceMode.ONLINE:
+    if booking.service_mode == ServiceMode.ONLINE:
         link = booking.practitioner.online_meeting_url
         if link:
             return f"Online: {link}"
         return f"Online (the link comes from {_practitioner_name(booking)})"
-    location = booking.location
-    if location is None:
-        return "The practitioner's practice"
-    town = " ".join(part for part in (location.postal_code, location.city) if part)
-    parts = (location.name, location.address_line, town, location.country)
-    return ", ".join(part for part in parts if part)
+    parts = (booking.location_name, booking.location_address)
+    return ", ".join(part for part in parts if part) or "The practitioner's practice"
 
 
 def _practitioner_name(booking: Booking) -> str:
@@ -66,12 +62,12 @@ def manage_url(booking_id) -> str:
 
 
 def booking_facts(booking: Booking) -> BookingFacts:
-    """Needs the booking with client, practitioner__user, service and location loaded."""
+    """Needs the booking with client and practitioner__user loaded."""
     zone = ZoneInfo(booking.practitioner.timezone)
     start, end = booking.start.astimezone(zone), booking.end.astimezone(zone)
     date = f"{start:%a} {start.day} {start:%b %Y}"
     return BookingFacts(
-        service=booking.service.name,
+        service=booking.service_name,
         practitioner=_practitioner_name(booking),
         client=booking.client.name or booking.client.email,
         when=(

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -11,9 +13,11 @@ from rest_framework.views import APIView
 from accounts.permissions import IsPractitioner
 from bookings import availability, selectors, services
 from bookings.filters import BookingFilter
+from bookings.ics import CONTENT_TYPE as ICS_CONTENT_TYPE
 from bookings.ics import calendar_bytes
 from bookings.models import Booking, CalendarFeedToken
 from bookings.serializers import (
+    BookingCancelSerializer,
     BookingCreateSerializer,
     BookingRescheduleSerializer,
     BookingSerializer,
@@ -24,27 +28,53 @@ from bookings.serializers import (
 
 
 def _booking_context(request) -> dict:
-    """Serializer context: the `payment` block comes from the payment port."""
+    """Serializer context: who reads (the client fields and `payment` depend on it) and
+    one clock for every booking of the response."""
+    return {"request": request, "viewer": request.user, "now": timezone.now()}
 
-    def payment_for(booking):
-        return selectors.booking_payment_view(booking=booking, viewer=request.user)
 
-    return {"request": request, "payment_for": payment_for}
+def _booking_response(request, booking, **kwargs) -> Response:
+    return Response(BookingSerializer(booking, context=_booking_context(request)).data, **kwargs)
 
 
 class SlotsView(APIView):
+    """Free slots of one service, for booking.
+
+    `from` and `to` are days in the zone `tz` (an IANA name such as America/New_York;
+    without it, the practitioner's zone): every slot starting on those days, at most 62
+    days. `start`/`end` are in that zone with its UTC offset (DST-correct per slot),
+    `start_utc`/`end_utc` the same instants in UTC. Book a slot by sending its `start`
+    (or `start_utc`) as it is. 400 `timezone_invalid` for an unknown `tz`.
+    """
+
     permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[
             OpenApiParameter("service", OpenApiTypes.UUID, required=True),
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, required=True, description="First day, in `tz`."
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, required=True, description="Last day, in `tz`."
+            ),
+            OpenApiParameter(
+                "tz",
+                OpenApiTypes.STR,
+                description="IANA time zone of the days and of `start`/`end` "
+                "(default: the practitioner's).",
+            ),
             OpenApiParameter(
                 "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="UUID or slug"
             ),
         ],
-        responses=SlotsSerializer,
+        responses={
+            200: SlotsSerializer,
+            400: OpenApiResponse(
+                description="`invalid` with field errors (a window reversed, longer than 62 "
+                "days or outside the horizon); `timezone_invalid`: `tz` is not an IANA name"
+            ),
+        },
     )
     def get(self, request, id):
         query = SlotsQuerySerializer(data=request.query_params)
@@ -55,19 +85,27 @@ class SlotsView(APIView):
             id_or_slug=id, service_id=query.validated_data["service"]
         )
         practitioner = service.practitioner
-        slots = availability.practitioner_slots(
+        zone = query.validated_data.get("tz") or ZoneInfo(practitioner.timezone)
+        slots = availability.practitioner_slots_on_days(
             practitioner=practitioner,
             service=service,
             date_from=query.validated_data["from"],
             date_to=query.validated_data["to"],
+            zone=zone,
         )
-        # Hand-formatted: a 62-day window has hundreds of slots, and each goes out in
-        # exactly DRF's format for a UTC DateTimeField (whole minutes, "Z").
+        # Hand-formatted: a 62-day window has hundreds of slots (whole minutes, so
+        # isoformat has no fraction; UTC as DRF writes it, with "Z").
         return Response(
             {
                 "timezone": practitioner.timezone,
+                "tz": zone.key,
                 "slots": [
-                    {"start": s.start.isoformat()[:19] + "Z", "end": s.end.isoformat()[:19] + "Z"}
+                    {
+                        "start": s.start.astimezone(zone).isoformat(),
+                        "end": s.end.astimezone(zone).isoformat(),
+                        "start_utc": s.start.isoformat()[:19] + "Z",
+                        "end_utc": s.end.isoformat()[:19] + "Z",
+                    }
                     for s in slots
                 ],
             }
@@ -93,7 +131,14 @@ class BookingListCreateView(generics.ListAPIView):
     @extend_schema(
         request=BookingCreateSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={201: BookingSerializer, 200: BookingSerializer},
+        responses={
+            201: BookingSerializer,
+            200: BookingSerializer,
+            400: OpenApiResponse(
+                description="`invalid` with field errors; `timezone_required`: `start` has "
+                "no UTC offset"
+            ),
+        },
     )
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
@@ -105,9 +150,8 @@ class BookingListCreateView(generics.ListAPIView):
             idempotency_key=request.headers.get("Idempotency-Key") or None,
             fingerprint=services.request_fingerprint(request.data),
         )
-        return Response(
-            BookingSerializer(booking, context=_booking_context(request)).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        return _booking_response(
+            request, booking, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
 
@@ -115,7 +159,7 @@ class BookingDetailView(APIView):
     @extend_schema(responses=BookingSerializer)
     def get(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
-        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
+        return _booking_response(request, booking)
 
 
 class _BookingActionView(APIView):
@@ -125,7 +169,7 @@ class _BookingActionView(APIView):
     def post(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
         booking = type(self).action_service(booking=booking, by=request.user)
-        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
+        return _booking_response(request, booking)
 
 
 class BookingPayView(APIView):
@@ -145,11 +189,32 @@ class BookingPayView(APIView):
     def post(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
         booking = services.booking_payment_resume(booking=booking, by=request.user)
-        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
+        return _booking_response(request, booking)
 
 
-class BookingCancelView(_BookingActionView):
-    action_service = services.booking_cancel
+class BookingCancelView(APIView):
+    """Cancel a held or confirmed booking (either party), optionally saying why.
+
+    The client gets the practitioner's policy refund: all of it when the practitioner
+    cancels or the client cancels before the cancellation window; otherwise the late
+    percentage. The booking then shows `cancelled_by`, `cancellation_reason` and `refund`.
+    """
+
+    @extend_schema(
+        request=BookingCancelSerializer,
+        responses={
+            200: BookingSerializer,
+            400: OpenApiResponse(description="`invalid`: `reason` over 500 characters"),
+        },
+    )
+    def post(self, request, pk):
+        booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
+        data = BookingCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_cancel(
+            booking=booking, by=request.user, reason=data.validated_data.get("reason", "")
+        )
+        return _booking_response(request, booking)
 
 
 class BookingCompleteView(_BookingActionView):
@@ -161,7 +226,16 @@ class BookingNoShowView(_BookingActionView):
 
 
 class BookingRescheduleView(APIView):
-    @extend_schema(request=BookingRescheduleSerializer, responses=BookingSerializer)
+    @extend_schema(
+        request=BookingRescheduleSerializer,
+        responses={
+            200: BookingSerializer,
+            400: OpenApiResponse(
+                description="`invalid` with field errors; `timezone_required`: `start` has "
+                "no UTC offset"
+            ),
+        },
+    )
     def post(self, request, pk):
         booking = selectors.booking_get_for_party(user=request.user, booking_id=pk)
         data = BookingRescheduleSerializer(data=request.data)
@@ -169,7 +243,7 @@ class BookingRescheduleView(APIView):
         booking = services.booking_reschedule(
             booking=booking, by=request.user, start=data.validated_data["start"]
         )
-        return Response(BookingSerializer(booking, context=_booking_context(request)).data)
+        return _booking_response(request, booking)
 
 
 class ICalendarRenderer(renderers.BaseRenderer):
@@ -186,7 +260,8 @@ class ICalendarRenderer(renderers.BaseRenderer):
 
 def _ics_response(user) -> HttpResponse:
     bookings = selectors.practitioner_upcoming_bookings(user=user, now=timezone.now())
-    response = HttpResponse(calendar_bytes(bookings, method=None), content_type="text/calendar")
+    body = calendar_bytes(bookings, method=None, timezone=user.practitioner_profile.timezone)
+    response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
     response["Content-Disposition"] = 'inline; filename="stillpoint.ics"'
     return response
 

@@ -12,6 +12,7 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from core.currencies import DEFAULT_MARKETPLACE_CURRENCIES, parse_marketplace_currencies
 from core.job_storage import JobStorageError, huey_settings
 from core.media_storage import MediaStorageError, media_storage_settings
 from core.throttle_rates import parse_throttle_rates
@@ -280,6 +281,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # DRF's own reading of the client address agrees with core.client_address.
     "NUM_PROXIES": NUM_PROXIES,
+    # ISO 8601 with the offset ("Z" for UTC): with USE_TZ every datetime is aware.
+    "DATETIME_FORMAT": "iso-8601",
 }
 parse_throttle_rates(THROTTLE_RATES)  # fail at start-up on a malformed value
 
@@ -337,6 +340,12 @@ STRIPE_CONNECT_REFRESH_URL = os.environ.get(
 )
 STRIPE_CONNECT_RETURN_URL = os.environ.get(
     "STRIPE_CONNECT_RETURN_URL", "http://127.0.0.1:8000/payouts/return"
+)
+
+# --- Money --------------------------------------------------------------------
+# The currencies services may be priced in (upper-case ISO 4217, each one Stripe settles in).
+MARKETPLACE_CURRENCIES = parse_marketplace_currencies(
+    os.environ.get("MARKETPLACE_CURRENCIES", DEFAULT_MARKETPLACE_CURRENCIES)
 )
 
 # --- Bookings, reviews -------------------------------------------------------

@@ -8,15 +8,14 @@ actions call the owning app's services, so the rules and side effects are the AP
 
 import uuid
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency, get_currency_precision
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from core.currencies import money_display
 from core.errors import ApplicationError
 
 
@@ -64,12 +63,11 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 def money(amount: int | None, currency: str) -> str:
-    """An amount in minor units as people read it: 9000, "eur" -> "€90.00"; JPY has no
-    minor unit (500 -> "¥500")."""
+    """An amount in minor units as people read it, as the API's `display` writes it:
+    9000 EUR -> "€90.00"; JPY has no minor unit (500 -> "¥500")."""
     if amount is None:
         return "-"
-    code = currency.upper()
-    return format_currency(Decimal(amount).scaleb(-get_currency_precision(code)), code, locale="en")
+    return money_display(amount, currency)
 
 
 def apply_each(

@@ -20,7 +20,7 @@ class City:
     timezone: str
     population: int
     languages: tuple[str, ...]
-    currency: str
+    currency: str  # upper-case ISO 4217
 
 
 @cache
@@ -37,7 +37,7 @@ def load_cities() -> list[City]:
             code = code.split("-")[0].strip().lower()
             if len(code) == 2 and code not in languages:
                 languages.append(code)
-        currency = (country.get("currencycode") or "usd").lower()
+        currency = (country.get("currencycode") or "USD").upper()
         cities.append(
             City(
                 name=city["name"],
@@ -47,7 +47,7 @@ def load_cities() -> list[City]:
                 timezone=city["timezone"],
                 population=max(int(city.get("population") or 0), 1000),
                 languages=tuple(languages[:2]) or ("en",),
-                currency=currency if len(currency) == 3 else "usd",
+                currency=currency if len(currency) == 3 else "USD",
             )
         )
     cities.sort(key=lambda c: (c.country, c.name, c.latitude))

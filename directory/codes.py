@@ -17,15 +17,6 @@ LANGUAGE_CODES = frozenset(_ISO_639_1.split())
 
 
 @cache
-def currency_codes() -> frozenset[str]:
-    """Lowercase ISO 4217 codes in use (from the gazetteer's countries)."""
-    from directory.geo import geonames
-
-    codes = {(c.get("currencycode") or "").lower() for c in geonames().get_countries().values()}
-    return frozenset(code for code in codes if len(code) == 3)
-
-
-@cache
 def country_codes() -> frozenset[str]:
     from directory.geo import geonames
 

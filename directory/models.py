@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Cast, Floor, Least
+from django.db.models.functions import Cast, Floor, Least, Upper
 
 from directory.geo import GRID_COLUMNS, GRID_DEGREES
 
@@ -189,6 +189,13 @@ class Location(models.Model):
     def __str__(self):
         return self.name or f"{self.city} ({self.latitude:.3f}, {self.longitude:.3f})"
 
+    @property
+    def address(self) -> str:
+        """The postal address on one line: "Torstraße 1, 10119 Berlin, DE"."""
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        parts = (self.address_line, town, self.region, self.country)
+        return ", ".join(part for part in parts if part)
+
 
 class Service(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -198,8 +205,10 @@ class Service(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True, max_length=5_000)
     duration_minutes = models.PositiveIntegerField()
-    price_amount = models.PositiveIntegerField()  # minor units
-    currency = models.CharField(max_length=3, default="usd")  # lowercase ISO 4217
+    price_amount = models.PositiveIntegerField()  # minor units of `currency`; 0 is free
+    # Upper-case ISO 4217, one of MARKETPLACE_CURRENCIES (core.money); no default: a price
+    # always says its currency.
+    currency = models.CharField(max_length=3)
     mode = models.CharField(
         max_length=20, choices=ServiceMode.choices, default=ServiceMode.IN_PERSON
     )
@@ -224,6 +233,9 @@ class Service(models.Model):
             models.CheckConstraint(
                 condition=Q(mode=ServiceMode.ONLINE) | Q(location__isnull=False),
                 name="service_in_person_has_location",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency=Upper("currency")), name="service_currency_upper"
             ),
         ]
 

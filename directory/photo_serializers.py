@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -64,6 +65,14 @@ class PhotoSerializer(serializers.Serializer):
             },
             "created_at": serializers.DateTimeField().to_representation(photo.created_at),
         }
+
+
+def profile_photos_prefetch(lookup: str = "photos") -> Prefetch:
+    """What `profile_photo_of` reads without a query: `lookup` is the path to a profile's
+    photos ("photos" on profiles, "practitioner__photos" on their bookings)."""
+    return Prefetch(
+        lookup, queryset=Photo.objects.filter(location__isnull=True), to_attr="profile_photos"
+    )
 
 
 def profile_photo_of(profile) -> Photo | None:

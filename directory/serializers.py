@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.money import money_view
+from core.serializers import MoneyField, MoneySerializer, WallDateTimeField
 from directory.models import (
-    MAX_PRICE_AMOUNT,
     AvailabilityRule,
     Location,
     Modality,
@@ -55,7 +58,18 @@ class PublicLocationSerializer(serializers.ModelSerializer):
         ]
 
 
+def _price_field(**kwargs) -> MoneyField:
+    return MoneyField(
+        amount_attr="price_amount",
+        currency_attr="currency",
+        help_text="The price of one session in the currency's minor units; amount 0 is free.",
+        **kwargs,
+    )
+
+
 class PublicServiceSerializer(serializers.ModelSerializer):
+    price = _price_field(read_only=True)
+
     class Meta:
         model = Service
         fields = [
@@ -63,8 +77,7 @@ class PublicServiceSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "duration_minutes",
-            "price_amount",
-            "currency",
+            "price",
             "mode",
             "location",
         ]
@@ -166,6 +179,14 @@ class PractitionerPublicSerializer(_RatingFields, serializers.ModelSerializer):
     locations = PublicLocationSerializer(source="active_locations", many=True, read_only=True)
     services = PublicServiceSerializer(source="priced_services", many=True, read_only=True)
     photo = ProfilePhotoField()
+    price_from = serializers.SerializerMethodField(
+        help_text="The cheapest active service's price, or null without one."
+    )
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_price_from(self, profile) -> dict | None:
+        cheapest = self._cheapest(profile)
+        return None if cheapest is None else money_view(cheapest.price_amount, cheapest.currency)
 
     class Meta:
         model = PractitionerProfile
@@ -183,7 +204,6 @@ class PractitionerPublicSerializer(_RatingFields, serializers.ModelSerializer):
             "rating_average",
             "review_count",
             "price_from",
-            "currency",
             "min_notice_minutes",
             "max_advance_days",
             "cancellation_window_hours",
@@ -316,9 +336,13 @@ class _OwnLocationField(serializers.PrimaryKeyRelatedField):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
+    """A service you offer. `price` is `{amount, currency}` with `amount` in the currency's
+    minor units (8500 EUR is €85.00, 5000 JPY is ¥5,000); there is no default currency.
+    A paid price is at least the smallest charge the payment provider takes in that
+    currency (€0.50, £0.30, ¥50...); 0 is a free session, booked without payment."""
+
     duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
-    price_amount = serializers.IntegerField(min_value=0, max_value=MAX_PRICE_AMOUNT)
-    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
+    price = _price_field()
     location = _OwnLocationField(allow_null=True, required=False)
 
     class Meta:
@@ -328,8 +352,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "duration_minutes",
-            "price_amount",
-            "currency",
+            "price",
             "mode",
             "location",
             "is_active",
@@ -385,7 +408,25 @@ class AvailabilityRuleSerializer(serializers.ModelSerializer):
         }
 
 
+def _own_zone(field: serializers.Field) -> ZoneInfo:
+    """The requesting practitioner's zone (the workspace shows only their own objects)."""
+    return ZoneInfo(field.context["request"].user.practitioner_profile.timezone)
+
+
+_WALL_TIME_HELP = (
+    "In your profile's time zone: a time without an offset (2026-12-24T00:00:00) is that "
+    "wall-clock time there; one with an offset is taken as given. A wall-clock time skipped "
+    "or repeated by a DST change is 400 `local_time_nonexistent` / `local_time_ambiguous` "
+    "(send it with an offset). Returned in your zone, with its offset."
+)
+
+
 class TimeOffSerializer(serializers.ModelSerializer):
+    """Time off: no slots from `starts_at` until `ends_at`."""
+
+    starts_at = WallDateTimeField(zone_of=_own_zone, help_text=_WALL_TIME_HELP)
+    ends_at = WallDateTimeField(zone_of=_own_zone, help_text=_WALL_TIME_HELP)
+
     class Meta:
         model = TimeOff
         fields = ["id", "starts_at", "ends_at", "reason"]

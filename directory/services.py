@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.permissions import require_verified_email
 from core.errors import Conflict
+from core.money import money_clean
 from directory import codes
 from directory.errors import ProfileIncomplete
 from directory.geo import Point, geocode_address
@@ -257,11 +258,16 @@ def location_deactivate(*, location: Location) -> None:
 def _service_fields(
     profile: PractitionerProfile, fields: dict[str, Any], current: Service | None
 ) -> dict[str, Any]:
+    if "price_amount" in fields or "currency" in fields or current is None:
+        # The API sends both (`price`); every other caller is held to the same rules.
+        price = money_clean(
+            {
+                "amount": fields.get("price_amount", getattr(current, "price_amount", None)),
+                "currency": fields.get("currency", getattr(current, "currency", None)),
+            }
+        )
+        fields["price_amount"], fields["currency"] = price.amount, price.currency
     errors: dict[str, list[str]] = {}
-    if "currency" in fields:
-        fields["currency"] = fields["currency"].lower()
-        if fields["currency"] not in codes.currency_codes():
-            errors["currency"] = ["Give a lowercase ISO 4217 currency code such as `eur`."]
     mode = fields.get("mode", current.mode if current else ServiceMode.IN_PERSON)
     location = fields.get("location", current.location if current else None)
     is_active = fields.get("is_active", current.is_active if current else True)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -216,6 +221,25 @@ class LocationViewSet(_WorkspaceViewSet):
         services.location_deactivate(location=instance)
 
 
+_PRICE_ERRORS = OpenApiResponse(
+    description="`invalid` with field errors; about `price`: `amount_invalid` (not a whole, "
+    'non-negative number of minor units: 85.0, "85" and 85.5 are refused), '
+    "`amount_below_minimum` (a paid price below the smallest charge in its currency, "
+    "given as `minimum`; 0 is free), `currency_required` (no currency: there is no "
+    "default), `currency_unsupported` (not an upper-case code the marketplace takes)"
+)
+_WALL_TIME_ERRORS = OpenApiResponse(
+    description="`invalid` with field errors; `local_time_nonexistent` (a wall-clock time "
+    "the clocks skip when summer time starts), `local_time_ambiguous` (one they show "
+    "twice when it ends): send such a time with its UTC offset"
+)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ServiceSerializer, 400: _PRICE_ERRORS}),
+    update=extend_schema(responses={200: ServiceSerializer, 400: _PRICE_ERRORS}),
+    partial_update=extend_schema(responses={200: ServiceSerializer, 400: _PRICE_ERRORS}),
+)
 class ServiceViewSet(_WorkspaceViewSet):
     """Your services, inactive ones included. DELETE deactivates (bookings point at it)."""
 
@@ -254,8 +278,14 @@ class AvailabilityRuleViewSet(_WorkspaceViewSet):
         services.availability_rule_delete(rule=instance)
 
 
+@extend_schema_view(
+    create=extend_schema(responses={201: TimeOffSerializer, 400: _WALL_TIME_ERRORS}),
+    update=extend_schema(responses={200: TimeOffSerializer, 400: _WALL_TIME_ERRORS}),
+    partial_update=extend_schema(responses={200: TimeOffSerializer, 400: _WALL_TIME_ERRORS}),
+)
 class TimeOffViewSet(_WorkspaceViewSet):
-    """Your time off: no slots inside these intervals."""
+    """Your time off: no slots inside these intervals. Times without an offset are wall-clock
+    times in your profile's zone (`2026-12-24T00:00:00` is midnight there)."""
 
     serializer_class = TimeOffSerializer
 

@@ -72,7 +72,7 @@ def stripe_customer_get_or_create(*, user: User) -> str:
 def _payment_intent_params(*, booking: Booking, customer_id: str) -> dict:
     params = {
         "amount": booking.amount,
-        "currency": booking.currency,
+        "currency": booking.currency.lower(),  # Stripe's codes are lower-case
         "customer": customer_id,
         "metadata": {"booking_id": str(booking.pk)},
     }

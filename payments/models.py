@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from bookings.models import Booking
 from bookings.payment_port import RefundReason as BookingRefundReason
@@ -72,8 +73,8 @@ class Payment(models.Model):
     payment_intent_id = models.CharField(max_length=64, unique=True)
     client_secret = models.CharField(max_length=200)
     stripe_customer_id = models.CharField(max_length=64)
-    amount = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
+    amount = models.PositiveIntegerField()  # minor units of `currency`
+    currency = models.CharField(max_length=3)  # upper-case ISO 4217 (Stripe's is lower-case)
     # Platform fee of a destination charge; 0 when the platform collects the payment itself.
     application_fee_amount = models.PositiveIntegerField(default=0)
     destination_account_id = models.CharField(max_length=64, blank=True)
@@ -99,6 +100,9 @@ class Payment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(application_fee_amount__lte=F("amount")), name="payment_fee_le_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency=Upper("currency")), name="payment_currency_upper"
             ),
         ]
 

@@ -3,10 +3,10 @@
 from django.db.models import QuerySet
 
 from bookings.models import Booking
-from bookings.payment_port import RefundReservation, RefundSent, TidyUpReport
+from bookings.payment_port import PaymentView, RefundReservation, RefundSent, TidyUpReport
 from directory.models import PractitionerProfile
 from payments import intents, refunds
-from payments.selectors import payment_info_for_booking
+from payments.selectors import payment_view_for_booking
 
 
 class StripePaymentPort:
@@ -33,11 +33,11 @@ class StripePaymentPort:
     def send_refund(self, reservation: RefundReservation) -> RefundSent:
         return refunds.refund_send(reservation.reference)
 
-    def payment_view(self, *, booking: Booking, viewer) -> dict | None:
-        return payment_info_for_booking(booking=booking, viewer=viewer)
+    def payment_view(self, *, booking: Booking, viewer) -> PaymentView:
+        return payment_view_for_booking(booking=booking, viewer=viewer)
 
     def prefetch_payment_views(self, bookings: QuerySet[Booking]) -> QuerySet[Booking]:
-        return bookings.select_related("payment")
+        return bookings.select_related("payment").prefetch_related("payment__refunds")
 
     def tidy_up(self) -> TidyUpReport:
         return TidyUpReport(

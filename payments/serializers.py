@@ -1,4 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.money import money_view
+from core.serializers import MoneySerializer
 
 
 class PaymentInfoSerializer(serializers.Serializer):
@@ -32,10 +36,24 @@ class RefundEventSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     booking = serializers.UUIDField(source="payment.booking_id")
     payment_intent_id = serializers.CharField(source="payment.payment_intent_id")
-    amount = serializers.IntegerField(help_text="In the currency's smallest unit.")
-    currency = serializers.CharField(source="payment.currency")
+    amount = serializers.SerializerMethodField()
     reason = serializers.CharField(help_text="cancellation, slot_taken or external.")
     status = serializers.CharField()
-    payment_amount = serializers.IntegerField(source="payment.amount")
-    payment_refunded_amount = serializers.IntegerField(source="payment.refunded_amount")
+    payment_amount = serializers.SerializerMethodField()
+    payment_refunded_amount = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
+
+    @extend_schema_field(MoneySerializer)
+    def get_amount(self, refund) -> dict:
+        """This refund."""
+        return money_view(refund.amount, refund.payment.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_payment_amount(self, refund) -> dict:
+        """What was paid."""
+        return money_view(refund.payment.amount, refund.payment.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_payment_refunded_amount(self, refund) -> dict:
+        """All refunded of that payment so far, this refund included."""
+        return money_view(refund.payment.refunded_amount, refund.payment.currency)

@@ -76,7 +76,7 @@ def _payment_for_intent(intent) -> tuple[Payment | None, str | None]:
     if booking_id != str(payment.booking_id):
         logger.warning("PaymentIntent %s: booking mismatch", payment.payment_intent_id)
         return None, "ignored: booking mismatch"
-    if _str(intent, "currency") != payment.currency:
+    if _str(intent, "currency") != payment.currency.lower():
         logger.warning("PaymentIntent %s: currency mismatch", payment.payment_intent_id)
         return None, "ignored: currency mismatch"
     if _int(intent, "amount") != payment.amount:
@@ -154,7 +154,10 @@ def _on_charge_refunded(charge) -> str:
     payment = Payment.objects.filter(payment_intent_id=_str(charge, "payment_intent")).first()
     if payment is None:
         return "ignored: unknown payment intent"
-    if _str(charge, "currency") != payment.currency or _int(charge, "amount") != payment.amount:
+    if (
+        _str(charge, "currency") != payment.currency.lower()
+        or _int(charge, "amount") != payment.amount
+    ):
         logger.warning("Charge %s does not match payment %s", _str(charge, "id"), payment.pk)
         return "ignored: amount mismatch"
     payment = Payment.objects.select_for_update().get(pk=payment.pk)

@@ -138,7 +138,7 @@ def make_location(profile, *, latitude=52.52, longitude=13.405, **fields):
 def make_service(profile, **fields):
     """A service written straight to the table (no search card refresh).
 
-    Defaults: the 60-minute craniosacral session for 90.00 EUR, online unless a
+    Defaults: the 60-minute craniosacral session for €90.00, online unless a
     location is given.
     """
     from directory.models import Service
@@ -147,7 +147,7 @@ def make_service(profile, **fields):
         "name": "Craniosacral session",
         "duration_minutes": 60,
         "price_amount": 9000,
-        "currency": "eur",
+        "currency": "EUR",
         "mode": "in_person" if fields.get("location") else "online",
     }
     return Service.objects.create(practitioner=profile, **{**values, **fields})
@@ -161,7 +161,7 @@ def make_practitioner(
     longitude: float = 13.405,
     city: str = "Berlin",
     price_amount: int = 9000,
-    currency: str = "eur",
+    currency: str = "EUR",
     duration_minutes: int = 60,
     weekly_hours: tuple[int, int] = (9, 17),
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6),
@@ -230,8 +230,12 @@ def make_booking(
     status=BookingStatus.CONFIRMED,
     hold=_UNSET,
     completed_at=_UNSET,
+    cancelled_by="client",
 ):
     """A booking written straight to the table, for states the clock cannot reach in a test.
+
+    Snapshots the service as booking_create_idempotent does; a cancelled one was
+    cancelled now by `cancelled_by` (a role).
 
     Blocks [start, end + buffer) as booking_create_idempotent does. Defaults follow the
     status: a completed booking starts at a `past_hour()` and was completed at its end;
@@ -239,6 +243,7 @@ def make_booking(
     (the table requires a hold); `hold` and `completed_at` are None otherwise.
     """
     from bookings.models import Booking
+    from bookings.snapshots import service_snapshot
 
     profile = service.practitioner
     if start is None:
@@ -255,21 +260,23 @@ def make_booking(
         )
     if completed_at is _UNSET:
         completed_at = end if status == BookingStatus.COMPLETED else None
+    cancelled = status == BookingStatus.CANCELLED
     return Booking.objects.create(
         client=client,
         practitioner=profile,
         service=service,
-        location=service.location,
         status=status,
         start=start,
         end=end,
         blocked_start=start,
         blocked_end=end + timedelta(minutes=profile.buffer_minutes),
-        duration_minutes=service.duration_minutes,
         amount=service.price_amount,
         currency=service.currency,
         hold_expires_at=hold,
         completed_at=completed_at,
+        cancelled_at=timezone.now() if cancelled else None,
+        cancelled_by_role=cancelled_by if cancelled else None,
+        **service_snapshot(service),
     )
 
 

@@ -106,7 +106,7 @@ def test_cancel_refund_is_capped_by_what_is_still_refundable(practice, stripe_lo
     intent = stripe_local_api.v1.payment_intents.create(
         params={
             "amount": booking.amount,
-            "currency": booking.currency,
+            "currency": booking.currency.lower(),  # Stripe takes lower case
             "payment_method": "pm_card_visa",
         }
     )

@@ -28,7 +28,9 @@ from bookings.models import Booking, BookingStatus, IdempotencyKey
 from bookings.notifications import booking_notify
 from bookings.selectors import IDEMPOTENCY_TTL, idempotency_key_live
 from bookings.services.slot_claims import require_free_slot
+from bookings.snapshots import service_snapshot
 from core.errors import PermissionDenied
+from core.timezones import TimezoneRequired
 from directory.models import PractitionerProfile, Service
 
 
@@ -40,7 +42,7 @@ def request_fingerprint(data) -> str:
 
 def as_utc(moment: datetime) -> datetime:
     if timezone.is_naive(moment):
-        raise SlotUnavailable("The start needs a UTC offset.")
+        raise TimezoneRequired(extra={"start": ["The start needs a UTC offset."]})
     return moment.astimezone(UTC)
 
 
@@ -67,16 +69,15 @@ def _create_locked(
         client=client,
         practitioner=practitioner,
         service=service,
-        location_id=service.location_id,
         status=BookingStatus.PENDING_PAYMENT if paid else BookingStatus.CONFIRMED,
         start=start,
         end=end,
         blocked_start=blocked_start,
         blocked_end=blocked_end,
-        duration_minutes=service.duration_minutes,
         amount=service.price_amount,
-        currency=service.currency.lower(),
+        currency=service.currency,
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if paid else None,
+        **service_snapshot(service),
     )
     booking_event_publish(booking=booking, kind="created")
     if not paid:

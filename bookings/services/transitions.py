@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,14 +19,17 @@ from bookings import payment_port
 from bookings.errors import InvalidTransition, SlotUnavailable
 from bookings.events import booking_event_publish
 from bookings.locks import lock_booking
-from bookings.models import Booking, BookingStatus
+from bookings.models import CANCELLATION_REASON_MAX_LENGTH, Booking, BookingStatus, CancelledBy
 from bookings.notifications import booking_notify
 from bookings.payment_port import RefundReason
 from bookings.services.creation import as_utc
 from bookings.services.slot_claims import require_free_slot
+from bookings.snapshots import service_snapshot
 from core.errors import PermissionDenied
+from directory.models import Service
 
-STAFF = "staff"
+# The role of a cancellation, completion or no-show by staff (the admin's actions).
+STAFF = CancelledBy.STAFF
 
 
 def _require_party(booking: Booking, user: User, *, as_staff: bool = False) -> str:
@@ -46,33 +50,50 @@ def _require_practitioner(booking: Booking, user: User, *, as_staff: bool = Fals
         raise PermissionDenied("Only the booking's practitioner can do this.")
 
 
+def _canceller_role(booking: Booking, user: User | None, *, as_staff: bool) -> CancelledBy:
+    """Who cancels: a party, staff (`as_staff`), or the system (no user)."""
+    if user is None:
+        return CancelledBy.SYSTEM
+    return CancelledBy(_require_party(booking, user, as_staff=as_staff))
+
+
 def refund_amount_for_cancellation(*, booking: Booking, by_role: str, now: datetime) -> int:
-    """Full refund when the practitioner or staff cancel, or the client cancels in time."""
+    """Full refund when anyone but the client (the practitioner, staff, the system)
+    cancels, or the client cancels in time."""
     if booking.status != BookingStatus.CONFIRMED:
         return 0  # nothing has been paid on a pending booking
     window = timedelta(hours=booking.practitioner.cancellation_window_hours)
-    if by_role in ("practitioner", STAFF) or booking.start - now >= window:
+    if by_role != CancelledBy.CLIENT or booking.start - now >= window:
         return booking.amount
     return booking.amount * booking.practitioner.late_cancellation_refund_percent // 100
 
 
 def booking_cancel(
-    *, booking: Booking, by: User, now: datetime | None = None, as_staff: bool = False
+    *,
+    booking: Booking,
+    by: User | None,
+    reason: str = "",
+    now: datetime | None = None,
+    as_staff: bool = False,
 ) -> Booking:
-    """Either party (or staff, `as_staff`) cancels a pending or confirmed booking, and the
-    client gets the policy refund.
+    """A party (or staff, `as_staff`; or the system when `by` is None) cancels a pending or
+    confirmed booking; the client gets the policy refund (all of it unless the client
+    cancels late).
 
-    The cancellation and the refund's reservation in the payment ledger commit together,
-    never one without the other; the money moves after commit (if the provider cannot be
-    reached the refund stays reserved and `expire_holds` retries it). A payment never
-    made is cancelled so that it cannot succeed later.
+    The cancellation, who made it and why, and the refund's reservation in the payment
+    ledger commit together, never one without the other; the money moves after commit
+    (if the provider cannot be reached the refund stays reserved and `expire_holds`
+    retries it). A payment never made is cancelled so that it cannot succeed later.
     """
     now = now or timezone.now()
+    reason = (reason or "").strip()
+    if len(reason) > CANCELLATION_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": [f"At most {CANCELLATION_REASON_MAX_LENGTH} characters."]})
     port = payment_port.get()
     reservation = None
     with transaction.atomic(durable=True):
         booking = lock_booking(booking)
-        role = _require_party(booking, by, as_staff=as_staff)
+        role = _canceller_role(booking, by, as_staff=as_staff)
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED):
             raise InvalidTransition(f"A {booking.status} booking cannot be cancelled.")
         if booking.status == BookingStatus.CONFIRMED and now >= booking.start:
@@ -87,6 +108,8 @@ def booking_cancel(
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = by
+        booking.cancelled_by_role = role
+        booking.cancellation_reason = reason
         booking.ics_sequence += 1
         booking.save()
         if booking.refund_amount:
@@ -157,7 +180,7 @@ def booking_reschedule(
                     "Too close to the start to reschedule; the cancellation window has begun.",
                     code="reschedule_window_closed",
                 )
-            service = booking.service
+            service = Service.objects.select_related("location").get(pk=booking.service_id)
             if not service.is_active:
                 raise SlotUnavailable("This service cannot be booked any more.")
             end, blocked_start, blocked_end = require_free_slot(
@@ -170,6 +193,11 @@ def booking_reschedule(
             booking.start, booking.end = start, end
             booking.blocked_start, booking.blocked_end = blocked_start, blocked_end
             booking.ics_sequence += 1
+            # The session now takes place as the service is offered now (its name, its
+            # location); its price and payment stay as booked.
+            snapshot = service_snapshot(service)
+            for name, value in snapshot.items():
+                setattr(booking, name, value)
             booking.save(
                 update_fields=[
                     "start",
@@ -178,6 +206,7 @@ def booking_reschedule(
                     "blocked_end",
                     "ics_sequence",
                     "updated_at",
+                    *snapshot,
                 ]
             )
             booking_notify(booking=booking, kind="rescheduled")

@@ -17,7 +17,15 @@ from django.db import transaction
 from bookings.errors import PractitionerCannotAcceptPayments
 from bookings.locks import lock_booking
 from bookings.models import Booking, BookingStatus
-from bookings.payment_port import RefundReservation, RefundSent, TidyUpReport
+from bookings.payment_port import (
+    NO_PAYMENT,
+    PaymentView,
+    RefundReservation,
+    RefundSent,
+    RefundStatus,
+    RefundView,
+    TidyUpReport,
+)
 from bookings.services import PaymentOutcome, booking_payment_succeeded
 
 
@@ -108,17 +116,32 @@ class FakePaymentPort:
         }[self.refund_result]
         return self.refund_result
 
-    def payment_view(self, *, booking, viewer) -> dict | None:
-        if viewer is not None and viewer.pk != booking.client_id:
+    def payment_view(self, *, booking, viewer) -> PaymentView:
+        payment = self.payments.get(booking.pk)
+        if payment is None:
+            return NO_PAYMENT
+        checkout = None
+        if viewer is not None and viewer.pk == booking.client_id:
+            checkout = {
+                "provider": "fake",
+                "payment_intent_id": f"fake_{booking.pk.hex[:12]}",
+                "client_secret": "fake_secret",
+                "publishable_key": "pk_fake",
+            }
+        return PaymentView(checkout=checkout, refund=self._refund_view(payment))
+
+    @staticmethod
+    def _refund_view(payment: FakePayment) -> RefundView | None:
+        if not payment.refunds:
             return None
-        if booking.pk not in self.payments:
-            return None
-        return {
-            "provider": "fake",
-            "payment_intent_id": f"fake_{booking.pk.hex[:12]}",
-            "client_secret": "fake_secret",
-            "publishable_key": "pk_fake",
-        }
+        live = [r for r in payment.refunds if r.state != "refused"]
+        if not live:
+            return RefundView(amount=payment.refunds[-1].amount, status=RefundStatus.FAILED)
+        done = all(r.state == "sent" for r in live)
+        return RefundView(
+            amount=sum(r.amount for r in live),
+            status=RefundStatus.SUCCEEDED if done else RefundStatus.PENDING,
+        )
 
     def prefetch_payment_views(self, bookings):
         return bookings

@@ -33,8 +33,7 @@ def test_paid_booking_starts_pending_with_a_hold(client_api, practitioner, setti
         "practitioner",
         "start",
         "end",
-        "amount",
-        "currency",
+        "price",
         "hold_expires_at",
         "payment",
     }
@@ -42,7 +41,7 @@ def test_paid_booking_starts_pending_with_a_hold(client_api, practitioner, setti
     # The payments issue fills `payment` (see tests/payments for the whole flow).
     assert body["payment"]["provider"] == "stripe"
     assert body["payment"]["payment_intent_id"].startswith("pi_")
-    assert (body["amount"], body["currency"]) == (9000, "eur")
+    assert body["price"] == {"amount": 9000, "currency": "EUR", "display": "€90.00"}
     assert body["start"] == iso(start)
     assert body["end"] == iso(start + timedelta(minutes=60))
     hold = Booking.objects.get(pk=body["id"]).hold_expires_at

@@ -36,11 +36,13 @@ def test_practitioner_feed_lists_upcoming_confirmed_bookings(practitioner, clien
     )
     response = client_for(user).get("/api/v1/me/calendar.ics", HTTP_ACCEPT="text/calendar")
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
     events = _events(response.content)
     assert [str(e["uid"]) for e in events] == [f"booking-{upcoming.pk}@stillpoint"]
     assert events[0].decoded("dtstart") == upcoming.start
-    assert events[0].decoded("dtend").utcoffset() == timedelta(0)
+    # At the wall-clock time of the practitioner's zone, named by TZID.
+    assert events[0]["dtend"].params["TZID"] == "Europe/Berlin"
+    assert events[0].decoded("dtend") == upcoming.end
     assert client_user.email in str(events[0]["attendee"])
 
 

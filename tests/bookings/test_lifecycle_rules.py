@@ -150,7 +150,11 @@ def test_client_cancelling_in_time_is_refunded_in_full(fake_payments, practice):
     fake_payments.calls.clear()
     response = practice["client_api"].post(f"{URL}{booking.pk}/cancel/")
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["refund_amount"]) == ("cancelled", 9000)
+    assert response.json()["status"] == "cancelled"
+    assert response.json()["refund"] == {
+        "amount": {"amount": 9000, "currency": "EUR", "display": "€90.00"},
+        "status": "succeeded",
+    }
     assert fake_payments.refunds_of(booking) == [(9000, "cancellation", "sent")]
     # Reserved inside the cancellation, sent after it, the payment then closed.
     assert fake_payments.operations() == ["reserve_refund", "send_refund", "cancel_payment"]
@@ -168,7 +172,10 @@ def test_client_cancelling_late_gets_the_late_share(fake_payments, practice):
     fake_payments.start_payment(booking=booking)
     fake_payments.pay(booking)
     response = practice["client_api"].post(f"{URL}{booking.pk}/cancel/")
-    assert response.json()["refund_amount"] == 2250
+    assert response.json()["refund"] == {
+        "amount": {"amount": 2250, "currency": "EUR", "display": "€22.50"},
+        "status": "succeeded",
+    }
     assert fake_payments.refunds_of(booking) == [(2250, "cancellation", "sent")]
 
 
@@ -178,14 +185,17 @@ def test_practitioner_cancelling_late_refunds_in_full(fake_payments, practice):
     # Paid before the test's clock: the ledger already holds the succeeded payment.
     fake_payments.payments[booking.pk] = FakePayment(amount=booking.amount, status="succeeded")
     response = practice["practitioner_api"].post(f"{URL}{booking.pk}/cancel/")
-    assert response.json()["refund_amount"] == 9000
+    assert response.json()["refund"] == {
+        "amount": {"amount": 9000, "currency": "EUR", "display": "€90.00"},
+        "status": "succeeded",
+    }
     assert fake_payments.refunds_of(booking) == [(9000, "cancellation", "sent")]
 
 
 def test_cancelling_an_unpaid_hold_cancels_its_payment_and_refunds_nothing(fake_payments, practice):
     booking = _paid_booking(fake_payments, practice, confirmed=False)
     response = practice["client_api"].post(f"{URL}{booking.pk}/cancel/")
-    assert (response.json()["status"], response.json()["refund_amount"]) == ("cancelled", 0)
+    assert (response.json()["status"], response.json()["refund"]) == ("cancelled", None)
     assert fake_payments.payments[booking.pk].status == "canceled"
     assert fake_payments.refunds_of(booking) == []
     assert "reserve_refund" not in fake_payments.operations()

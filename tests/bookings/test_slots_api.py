@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,9 +24,13 @@ def test_slots_for_a_published_practitioner_by_id_and_slug(api_client):
     by_id = api_client.get(_url(profile), params)
     assert by_id.status_code == 200, by_id.json()
     body = by_id.json()
-    assert body["timezone"] == "America/New_York"
+    assert body["timezone"] == body["tz"] == "America/New_York"
     assert len(body["slots"]) == 8  # 09:00-17:00, 60 minutes
-    assert body["slots"][0]["start"].endswith("Z")
+    first = body["slots"][0]
+    # The practitioner's wall-clock time with its offset, and the same instant in UTC.
+    assert first["start"][:19] == f"{day}T09:00:00" and first["start"][19:] in ("-05:00", "-04:00")
+    assert first["start_utc"].endswith("Z")
+    assert datetime.fromisoformat(first["start"]) == datetime.fromisoformat(first["start_utc"])
     by_slug = api_client.get(f"/api/v1/practitioners/{profile.slug}/slots/", params)
     assert by_slug.json() == body
 
@@ -37,7 +41,7 @@ def test_booked_slot_disappears_with_its_buffer(api_client, client_user):
     make_booking(client=client_user, service=service, start=slots[3].start)
     day = _day(5)
     body = api_client.get(_url(profile), {"service": service.pk, "from": day, "to": day}).json()
-    starts = [s["start"] for s in body["slots"]]
+    starts = [s["start_utc"] for s in body["slots"]]
     # The booked hour goes, and so do its neighbours, which end/start inside the buffer.
     for gone in (slots[2], slots[3], slots[4]):
         assert iso(gone.start) not in starts
@@ -56,7 +60,7 @@ def test_expired_hold_stops_counting_at_once(api_client, client_user):
     )
     day = _day(5)
     body = api_client.get(_url(profile), {"service": service.pk, "from": day, "to": day}).json()
-    assert iso(slot.start) in [s["start"] for s in body["slots"]]
+    assert iso(slot.start) in [s["start_utc"] for s in body["slots"]]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from icalendar import Calendar
 
 from bookings.models import BookingStatus
 from tests.bookings.conftest import free_start, iso
+from tests.bookings.fake_payment_port import FakePayment
 from tests.factories import client_for, make_booking, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db
@@ -31,34 +32,59 @@ def _confirmed(client_user, service, start):
 # --- cancel and the refund policy -------------------------------------------------
 
 
-def test_client_cancels_in_time_gets_full_refund(client_api, client_user, policy_practitioner):
+def _paid(fake_payments, booking):
+    """The booking's payment succeeded before the test (the in-memory payment port)."""
+    fake_payments.payments[booking.pk] = FakePayment(amount=booking.amount, status="succeeded")
+    return booking
+
+
+def _refunded(amount: int) -> dict:
+    return {
+        "amount": {"amount": amount, "currency": "EUR", "display": f"€{amount / 100:.2f}"},
+        "status": "succeeded",
+    }
+
+
+def test_client_cancels_in_time_gets_full_refund(
+    client_api, client_user, policy_practitioner, fake_payments
+):
     _, profile, service = policy_practitioner
-    booking = _confirmed(client_user, service, free_start(profile, service, days_ahead=5))
+    booking = _paid(
+        fake_payments, _confirmed(client_user, service, free_start(profile, service, days_ahead=5))
+    )
     response = client_api.post(_url(booking, "cancel"))
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "cancelled"
-    assert response.json()["refund_amount"] == 9000
+    assert response.json()["refund"] == _refunded(9000)
+    assert response.json()["cancelled_by"] == "client"
     booking.refresh_from_db()
     assert booking.cancelled_by == client_user and booking.cancelled_at is not None
 
 
-def test_client_cancels_late_gets_the_late_percentage(client_api, client_user, policy_practitioner):
+def test_client_cancels_late_gets_the_late_percentage(
+    client_api, client_user, policy_practitioner, fake_payments
+):
     _, _profile, service = policy_practitioner
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
-    booking = _confirmed(client_user, service, start)
+    booking = _paid(fake_payments, _confirmed(client_user, service, start))
     response = client_api.post(_url(booking, "cancel"))
-    assert response.json()["refund_amount"] == 2250
+    assert response.json()["refund"] == _refunded(2250)
 
 
-def test_practitioner_cancelling_late_still_refunds_in_full(client_user, policy_practitioner):
+def test_practitioner_cancelling_late_still_refunds_in_full(
+    client_user, policy_practitioner, fake_payments
+):
     user, _profile, service = policy_practitioner
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
-    booking = _confirmed(client_user, service, start)
+    booking = _paid(fake_payments, _confirmed(client_user, service, start))
     response = client_for(user).post(_url(booking, "cancel"))
-    assert response.json()["refund_amount"] == 9000
+    assert response.json()["refund"] == _refunded(9000)
+    assert response.json()["cancelled_by"] == "practitioner"
 
 
-def test_cancelling_a_pending_booking_refunds_nothing(client_api, client_user, policy_practitioner):
+def test_cancelling_a_pending_booking_refunds_nothing(
+    client_api, client_user, policy_practitioner, fake_payments
+):
     _, profile, service = policy_practitioner
     booking = make_booking(
         client=client_user,
@@ -67,8 +93,10 @@ def test_cancelling_a_pending_booking_refunds_nothing(client_api, client_user, p
         status=BookingStatus.PENDING_PAYMENT,
         hold=timezone.now() + timedelta(minutes=10),
     )
+    fake_payments.start_payment(booking=booking)
     response = client_api.post(_url(booking, "cancel"))
-    assert (response.json()["status"], response.json()["refund_amount"]) == ("cancelled", 0)
+    assert (response.json()["status"], response.json()["refund"]) == ("cancelled", None)
+    assert fake_payments.payments[booking.pk].status == "canceled"
 
 
 @pytest.mark.parametrize("status", ["cancelled", "completed", "no_show", "expired"])
@@ -98,7 +126,9 @@ def test_cancel_mails_a_cancel_ics(
     assert str(event["uid"]) == f"booking-{booking.pk}@stillpoint"
     assert event["status"] == "CANCELLED"
     assert event.decoded("dtstart") == booking.start
-    assert event.decoded("dtstart").utcoffset() == timedelta(0)
+    # In the practitioner's zone (Berlin), which the calendar carries as a VTIMEZONE.
+    assert event["dtstart"].params["TZID"] == "Europe/Berlin"
+    assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
     assert event["sequence"] == 1
 
 
@@ -157,7 +187,11 @@ def test_client_reschedules_to_a_free_slot(
         response = client_api.post(_url(booking, "reschedule"), {"start": iso(target)})
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert (body["start"], body["status"], body["amount"]) == (iso(target), "confirmed", 9000)
+    assert (body["start"], body["status"], body["price"]["amount"]) == (
+        iso(target),
+        "confirmed",
+        9000,
+    )
     booking.refresh_from_db()
     assert booking.blocked_start == target and booking.ics_sequence == 1
     cal = Calendar.from_ical(mail.outbox[0].attachments[0][1])

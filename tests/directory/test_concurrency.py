@@ -22,7 +22,7 @@ def test_concurrent_edits_all_reach_the_search_card():
                 name=f"Online {price}",
                 duration_minutes=30,
                 price_amount=price,
-                currency="eur",
+                currency="EUR",
                 mode="online",
             )
             for price in prices
@@ -37,8 +37,8 @@ def test_concurrent_edits_all_reach_the_search_card():
 
     assert errors == []
     card = PractitionerProfile.objects.get(pk=profile.pk).search_card
-    assert card["cheapest"]["online"] == {"price_amount": 3000, "currency": "eur"}
-    assert card["cheapest"]["in_person"] == {"price_amount": 9000, "currency": "eur"}
+    assert card["cheapest"]["online"] == {"price_amount": 3000, "currency": "EUR"}
+    assert card["cheapest"]["in_person"] == {"price_amount": 9000, "currency": "EUR"}
     assert sorted(loc["city"] for loc in card["locations"]) == ["Berlin", "Pankow", "Wedding"]
     services.search_card_refresh(profile=profile)
     assert card == profile.search_card

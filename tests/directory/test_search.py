@@ -77,7 +77,7 @@ def test_result_shape(api_client, berlin):
         "rating_average": 4.5,
         "review_count": 2,
         "price_from": 9000,
-        "currency": "eur",
+        "currency": "EUR",
         "offers_online": False,
         "locations": [
             {
@@ -117,7 +117,7 @@ def test_result_fields_match_the_declared_serializer_fields(api_client, berlin):
     assert first["id"] == str(mitte.pk)
     assert first["modalities"] == ["massage-therapy", "reiki"]  # by name
     assert [loc["city"] for loc in first["locations"]] == ["Berlin", "Pankow"]  # oldest first
-    assert (first["price_from"], first["currency"]) == (4000, "eur")  # cheapest of all modes
+    assert (first["price_from"], first["currency"]) == (4000, "EUR")  # cheapest of all modes
     in_person = api_client.get(URL, {"near": BERLIN, "mode": "in_person"}).json()["results"][0]
     assert in_person["price_from"] == 9000
 
@@ -157,8 +157,7 @@ def test_search_results_follow_workspace_edits(api_client, berlin):
         {
             "name": "Video",
             "duration_minutes": 45,
-            "price_amount": 4000,
-            "currency": "eur",
+            "price": {"amount": 4000, "currency": "EUR"},
             "mode": "online",
         },
         format="json",
@@ -171,8 +170,7 @@ def test_search_results_follow_workspace_edits(api_client, berlin):
         {
             "name": "Short",
             "duration_minutes": 30,
-            "price_amount": 3000,
-            "currency": "eur",
+            "price": {"amount": 3000, "currency": "EUR"},
             "mode": "in_person",
             "location": pankow,
         },
@@ -183,7 +181,9 @@ def test_search_results_follow_workspace_edits(api_client, berlin):
     video_id = video.json()["id"]
     assert (
         owner.patch(
-            f"/api/v1/me/services/{video_id}/", {"price_amount": 2500}, format="json"
+            f"/api/v1/me/services/{video_id}/",
+            {"price": {"amount": 2500, "currency": "EUR"}},
+            format="json",
         ).status_code
         == 200
     )
@@ -196,7 +196,7 @@ def test_search_results_follow_workspace_edits(api_client, berlin):
     assert owner.delete(f"/api/v1/me/locations/{pankow}/").status_code == 204
     row = result()
     assert [loc["city"] for loc in row["locations"]] == ["Berlin"]
-    assert (row["price_from"], row["currency"]) == (9000, "eur")
+    assert (row["price_from"], row["currency"]) == (9000, "EUR")
     assert card_is_fresh()
 
 
@@ -495,8 +495,10 @@ def test_public_detail_by_id_or_slug(api_client, berlin):
     body = by_id.json()
     assert body["rating_average"] == 4.0 and body["review_count"] == 1
     assert [s["name"] for s in body["services"]] == ["Craniosacral session"]
+    assert body["services"][0]["price"] == {"amount": 9000, "currency": "EUR", "display": "€90.00"}
     assert body["locations"][0]["city"] == "Berlin"
-    assert body["price_from"] == 9000 and body["timezone"] == "Europe/Berlin"
+    assert body["price_from"] == body["services"][0]["price"]
+    assert body["timezone"] == "Europe/Berlin"
 
     mitte.is_published = False
     mitte.save()

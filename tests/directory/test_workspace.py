@@ -20,8 +20,7 @@ def _service(api, location_id, **extra):
     body = {
         "name": "Session",
         "duration_minutes": 60,
-        "price_amount": 9000,
-        "currency": "eur",
+        "price": {"amount": 9000, "currency": "EUR"},
         "mode": "in_person",
         "location": location_id,
     }
@@ -212,11 +211,15 @@ def test_deleting_a_location_deactivates_it_and_its_services(practitioner_api):
 
 def test_service_crud_and_deactivation(practitioner_api):
     location = _location(practitioner_api)
-    service = _service(practitioner_api, location["id"], currency="EUR")
-    assert service["currency"] == "eur" and service["is_active"] is True
+    service = _service(practitioner_api, location["id"])
+    assert service["price"] == {"amount": 9000, "currency": "EUR", "display": "€90.00"}
+    assert service["is_active"] is True
     url = f"/api/v1/me/services/{service['id']}/"
-    response = practitioner_api.patch(url, {"price_amount": 0}, format="json")
-    assert response.status_code == 200 and response.json()["price_amount"] == 0
+    response = practitioner_api.patch(
+        url, {"price": {"amount": 0, "currency": "EUR"}}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["price"] == {"amount": 0, "currency": "EUR", "display": "€0.00"}
     assert practitioner_api.delete(url).status_code == 204
     stored = practitioner_api.get(url).json()
     assert stored["is_active"] is False  # kept: bookings point at it
@@ -230,8 +233,7 @@ def test_online_service_needs_no_location(practitioner_api):
         {
             "name": "Video call",
             "duration_minutes": 30,
-            "price_amount": 3000,
-            "currency": "usd",
+            "price": {"amount": 3000, "currency": "USD"},
             "mode": "online",
         },
         format="json",
@@ -245,9 +247,9 @@ def test_online_service_needs_no_location(practitioner_api):
     [
         ({"duration_minutes": 14}, "duration_minutes"),
         ({"duration_minutes": 481}, "duration_minutes"),
-        ({"price_amount": -1}, "price_amount"),
-        ({"currency": "euro"}, "currency"),
-        ({"currency": "xyz"}, "currency"),
+        ({"price": {"amount": -1, "currency": "EUR"}}, "price.amount"),
+        ({"price": {"amount": 9000, "currency": "euro"}}, "price.currency"),
+        ({"price": {"amount": 9000, "currency": "XYZ"}}, "price.currency"),
         ({"mode": "telepathy"}, "mode"),
         ({"location": None}, "location"),
     ],
@@ -257,8 +259,7 @@ def test_service_bad_input(practitioner_api, change, field):
     body = {
         "name": "Session",
         "duration_minutes": 60,
-        "price_amount": 9000,
-        "currency": "eur",
+        "price": {"amount": 9000, "currency": "EUR"},
         "mode": "in_person",
         "location": location["id"],
         **change,
@@ -275,8 +276,7 @@ def test_service_cannot_use_another_practitioners_location(practitioner_api):
         {
             "name": "Session",
             "duration_minutes": 60,
-            "price_amount": 100,
-            "currency": "eur",
+            "price": {"amount": 100, "currency": "EUR"},
             "mode": "in_person",
             "location": str(other_service.location_id),
         },
@@ -379,7 +379,7 @@ def _objects_of(user):
     profile = user.practitioner_profile
     location = make_location(profile, city="Berlin", latitude=1, longitude=1)
     service = make_service(
-        profile, name="S", duration_minutes=60, price_amount=1, currency="usd", location=location
+        profile, name="S", duration_minutes=60, price_amount=100, currency="USD", location=location
     )
     rule = AvailabilityRule.objects.create(
         practitioner=profile, weekday=0, start_minute=540, end_minute=600
@@ -443,7 +443,7 @@ def test_service_edits_from_stale_copies_respect_a_deleted_location():
             name="Again",
             duration_minutes=60,
             price_amount=100,
-            currency="eur",
+            currency="EUR",
             mode="in_person",
             location=stale_location,
         )

@@ -43,7 +43,7 @@ def test_lock_timeout_on_postgres_is_503_and_event_not_recorded(api_client, webh
     intent = {
         "id": payment.payment_intent_id,
         "amount": payment.amount,
-        "currency": payment.currency,
+        "currency": payment.currency.lower(),  # Stripe sends lower case
         "metadata": {"booking_id": str(payment.booking_id)},
     }
     locked, release = threading.Event(), threading.Event()

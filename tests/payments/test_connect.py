@@ -139,7 +139,7 @@ def test_cancel_of_destination_charge_reverses_transfer_and_fee(connect, connect
     # The practitioner cancels: a full refund by policy.
     response = connected["practitioner_api"].post(f"/api/v1/bookings/{body['id']}/cancel/")
 
-    assert response.json()["refund_amount"] == 9999
+    assert response.json()["refund"]["amount"]["amount"] == 9999
     refund_call = connect.calls[-1]
     refund = Refund.objects.get()
     assert _form(refund_call) == {
@@ -227,7 +227,7 @@ def test_refund_of_destination_charge_reverses_transfer_and_fee(connect):
         booking=booking,
         payment_intent_id="pi_conn",
         amount=9000,
-        currency="eur",
+        currency="EUR",
         application_fee_amount=1125,
         destination_account_id="acct_mira",
         status=PaymentStatus.SUCCEEDED,
@@ -339,7 +339,7 @@ def test_refund_refused_by_stripe_is_kept_as_failed_and_can_be_retried(connect):
         booking=booking,
         payment_intent_id="pi_refused",
         amount=9000,
-        currency="eur",
+        currency="EUR",
         status=PaymentStatus.SUCCEEDED,
     )
     connect.post(

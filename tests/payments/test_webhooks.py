@@ -32,7 +32,7 @@ def _intent(payment, **overrides):
         "id": payment.payment_intent_id,
         "object": "payment_intent",
         "amount": payment.amount,
-        "currency": payment.currency,
+        "currency": payment.currency.lower(),  # Stripe sends lower case
         "metadata": {"booking_id": str(payment.booking_id)},
         "status": "succeeded",
         **overrides,
@@ -173,7 +173,7 @@ def test_charge_refunded_syncs_refunds_made_outside(api_client, pending):
         "id": "ch_test",
         "object": "charge",
         "amount": payment.amount,
-        "currency": payment.currency,
+        "currency": payment.currency.lower(),  # Stripe sends lower case
         "amount_refunded": 3000,
         "payment_intent": payment.payment_intent_id,
     }

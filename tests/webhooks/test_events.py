@@ -172,7 +172,7 @@ def test_a_refund_synced_from_stripe_is_payment_refunded(
         "id": "ch_test",
         "object": "charge",
         "amount": 9000,
-        "currency": payment.currency,
+        "currency": payment.currency.lower(),  # Stripe's codes are lower case
         "amount_refunded": 2500,
         "payment_intent": payment.payment_intent_id,
     }
@@ -187,12 +187,11 @@ def test_a_refund_synced_from_stripe_is_payment_refunded(
         "id": None,
         "booking": str(booking.pk),
         "payment_intent_id": payment.payment_intent_id,
-        "amount": 2500,
-        "currency": payment.currency,
+        "amount": {"amount": 2500, "currency": "EUR", "display": "€25.00"},
         "reason": "external",
         "status": "succeeded",
-        "payment_amount": 9000,
-        "payment_refunded_amount": 2500,
+        "payment_amount": {"amount": 9000, "currency": "EUR", "display": "€90.00"},
+        "payment_refunded_amount": {"amount": 2500, "currency": "EUR", "display": "€25.00"},
         "created_at": None,
     }
 
@@ -231,9 +230,15 @@ def test_paid_booking_confirmed_cancelled_and_refunded(
         "payment.refunded",
     ]
     assert events[0]["data"]["payment"] is None  # the client's payment secret stays theirs
-    assert events[2]["data"]["refund_amount"] == 9000
+    cancelled = events[2]["data"]
+    # Published with the cancellation, before Stripe took the refund.
+    assert cancelled["refund"] == {
+        "amount": {"amount": 9000, "currency": "EUR", "display": "€90.00"},
+        "status": "pending",
+    }
+    assert cancelled["cancelled_by"] == "client"
     refunded = events[3]["data"]
-    assert (refunded["booking"], refunded["amount"], refunded["reason"]) == (
+    assert (refunded["booking"], refunded["amount"]["amount"], refunded["reason"]) == (
         booking["id"],
         9000,
         "cancellation",

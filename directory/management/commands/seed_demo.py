@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import users_bulk_insert
+from core.money import currency_exponent, marketplace_currencies
 from core.sql import bulk_insert
 from directory.cities import City, load_cities
 from directory.models import (
@@ -186,7 +187,20 @@ BIOS = (
     "I also see babies and parents after birth.",
 )
 SERVICE_NAMES = ("Initial session", "Follow-up session", "Extended session", "Short session")
-ZERO_DECIMAL = {"jpy", "krw", "vnd", "clp", "pyg", "isk", "ugx", "xof", "xaf"}
+
+
+def demo_currency(city_currency: str) -> str:
+    """The city's currency when the marketplace takes it, else the first one it does."""
+    allowed = marketplace_currencies()
+    return city_currency if city_currency in allowed else allowed[0]
+
+
+def demo_price(rng: random.Random, *, currency: str, duration: int) -> int:
+    """40 to 160 major units an hour, in minor units; a currency without minor units (JPY)
+    is worth about a hundredth of a dollar, so its prices are a hundred times larger."""
+    exponent = currency_exponent(currency)
+    per_unit = 10**exponent if exponent else 100
+    return rng.randint(40, 160) * per_unit * (duration // 15) // 4
 
 
 def scatter(rng: random.Random, city: City) -> tuple[float, float]:
@@ -315,7 +329,7 @@ class Command(BaseCommand):
                     }
                 )
             locations.extend(own_locations)
-            scale = 1 if city.currency in ZERO_DECIMAL else 100
+            currency = demo_currency(city.currency)
             own_services = []
             for k in range(rng.randint(1, 3)):
                 online = offers_online and (k == 1 or rng.random() < 0.2)
@@ -328,8 +342,8 @@ class Command(BaseCommand):
                         "is_active": True,
                         "name": SERVICE_NAMES[k % len(SERVICE_NAMES)],
                         "duration_minutes": duration,
-                        "price_amount": rng.randint(40, 160) * scale * (duration // 15) // 4,
-                        "currency": city.currency,
+                        "price_amount": demo_price(rng, currency=currency, duration=duration),
+                        "currency": currency,
                         "mode": ServiceMode.ONLINE if online else ServiceMode.IN_PERSON,
                         "location_id": None if online else rng.choice(own_locations)["id"],
                         "created_at": now,

@@ -11,12 +11,12 @@ def build(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # Apart from 0012 and not atomic: each batch commits, so profiles stay editable while
+    # Apart from 0014 and not atomic: each batch commits, so profiles stay editable while
     # the index is built.
     atomic = False
 
     dependencies = [
-        ("directory", "0012_search_index"),
+        ("directory", "0014_search_index"),
     ]
 
     operations = [

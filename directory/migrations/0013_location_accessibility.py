@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     # Database defaults: app servers of the previous release insert locations without them.
     dependencies = [
-        ("directory", "0010_photo"),
+        ("directory", "0012_service_currency_constraint"),
     ]
 
     operations = [

@@ -95,7 +95,7 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0011_location_accessibility"),
+        ("directory", "0013_location_accessibility"),
     ]
 
     operations = [
