@@ -272,7 +272,7 @@ def load() -> dict[str, object]:
             name="Session",
             duration_minutes=60,
             price_amount=8000,
-            currency="eur",
+            currency="EUR",
             mode="in_person",
             location=location,
         )
