@@ -181,6 +181,9 @@ def practitioners_first_free_slot(
 ) -> dict:
     """{practitioner id: start of its first free slot in the window, or None}, in bulk.
 
+    Each start is an aware datetime in the practitioner's own zone (what the search
+    result shows).
+
     The same engine inputs as `practitioner_slots` (which the slots endpoint uses),
     fetched for all practitioners in five queries. A practitioner is available when
     any active service (of `mode`, if given) has a slot; with `earliest=False` the
@@ -252,5 +255,5 @@ def practitioners_first_free_slot(
                 best = slots[0].start
                 if not earliest:
                     break
-        result[pid] = best
+        result[pid] = None if best is None else best.astimezone(ZoneInfo(profile.timezone))
     return result

@@ -49,8 +49,13 @@ NEXT_AVAILABLE_DAYS = 14
 MAX_AVAILABILITY_CANDIDATES = 3000
 
 
+# The result attribute directory's search result shows as `next_available`.
+RESULT_NEXT_AVAILABLE = "next_available"
+
+
 class AvailabilitySearch(SearchExtension):
-    """Directory search plus `available_from`/`available_to` and `ordering=next_available`.
+    """Directory search plus `available_from`/`available_to` and `ordering=next_available`;
+    each result then carries the start of its first free slot (`next_available`).
 
     The slot engine runs only on the geo-filtered candidates, with the very inputs the
     slots endpoint uses; dates are days in each practitioner's own zone, as there.
@@ -111,19 +116,19 @@ class AvailabilitySearch(SearchExtension):
         if window is None:
             today = timezone.now().date()
             window = (today, today + timedelta(days=NEXT_AVAILABLE_DAYS - 1))
+        # The earliest start, also when only filtering: each result shows it.
         first = practitioners_first_free_slot(
             practitioner_ids=ids,
             date_from=window[0],
             date_to=window[1],
             mode=data.get("mode") or None,
-            earliest=by_next,
         )
         if self.availability_window(data) is not None:
             ids = [pk for pk in ids if first.get(pk) is not None]
         if by_next:
             # Stable: practitioners free at the same moment keep the selector's order.
             ids.sort(key=lambda pk: (first.get(pk) is None, first.get(pk) or window_end(window)))
-        return candidates.ranked(ids)
+        return candidates.ranked(ids, details={RESULT_NEXT_AVAILABLE: first})
 
 
 def window_end(window: tuple[date, date]) -> datetime:

@@ -16,8 +16,8 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from directory.geo import Point, great_circle_km, normalise
-from directory.geo import _gazetteer as gazetteer
+from directory.gazetteer import gazetteer, normalise
+from directory.geo import Point, great_circle_km
 from directory.models import Modality
 from directory.search_text import MIN_PREFIX_CHARS, MIN_SIMILARITY, complete, correct
 from directory.text import Term, TextQuery, query_words, similarity, words
@@ -41,12 +41,14 @@ class Suggestion:
     slug: str | None = None
 
 
-def suggest(q: str, *, near: Point | None, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+def suggest(
+    q: str, *, near: Point | None, country: str | None = None, limit: int = MAX_SUGGESTIONS
+) -> list[Suggestion]:
     query_words(q)  # the search's limits: 400 over 200 characters or 8 words
     typed = words(q)
     if not typed:
         return []
-    kinds = [_modalities(typed), _places(q, near), _practitioners(typed, near)]
+    kinds = [_modalities(typed), _places(q, near, country), _practitioners(typed, near)]
     # Round-robin over the kinds, so that every kind with a match is offered.
     result: list[Suggestion] = []
     while len(result) < limit and any(kinds):
@@ -85,7 +87,7 @@ def _place_names() -> tuple[list[str], list[int]]:
     return [name for name, _ in entries], [i for _, i in entries]
 
 
-def _places(q: str, near: Point | None) -> list[Suggestion]:
+def _places(q: str, near: Point | None, country: str | None) -> list[Suggestion]:
     text = normalise(q)
     if len(text) < MIN_PLACE_CHARS:
         return []
@@ -107,6 +109,8 @@ def _places(q: str, near: Point | None) -> list[Suggestion]:
         )
         candidates = [indexes[lo + position] for _, _, position in close]
     places = [gazetteer().places[i] for i in candidates]
+    if country is not None:
+        places = [p for p in places if p.country == country]
     if near is not None:
         places.sort(key=lambda p: great_circle_km(near, Point(p.latitude, p.longitude)))
     else:

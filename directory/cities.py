@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from directory.geo import geonames
+from directory.gazetteer import geonames
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ LANGUAGE_CODES = frozenset(_ISO_639_1.split())
 
 @cache
 def country_codes() -> frozenset[str]:
-    from directory.geo import geonames
+    from directory.gazetteer import geonames
 
     return frozenset(geonames().get_countries())
 

@@ -113,7 +113,18 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
 
     near = NearFilter(method=_NOOP, help_text="Search point: `<latitude>,<longitude>`.")
     location = django_filters.CharFilter(
-        method=_NOOP, max_length=200, help_text="Search point as free text, geocoded."
+        method=_NOOP,
+        max_length=200,
+        help_text="Search around a place given as text: a city (\"Berlin\", \"Paris, Texas\")"
+        " or a postal code with its country. The response's `place` says what it was taken"
+        " for.",
+    )
+    # Checked by the selector, which answers `country_invalid` for a bad code.
+    country = django_filters.CharFilter(
+        method=_NOOP,
+        help_text="ISO 3166-1 alpha-2 code (`DE`, `US`): `location` is looked up in this"
+        " country only. A postal code used in several countries needs it. A code that is"
+        " not one answers 400 `country_invalid`.",
     )
     radius_km = django_filters.NumberFilter(
         method=_NOOP,

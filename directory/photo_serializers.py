@@ -17,7 +17,7 @@ class PhotoUploadSerializer(serializers.Serializer):
     )
 
 
-def _url(name: str, request) -> str:
+def file_url(name: str, request) -> str:
     url = default_storage.url(name)
     # Local storage answers a path; clients on another origin (an SPA) need the host.
     if request is not None and url.startswith("/"):
@@ -52,12 +52,12 @@ class PhotoSerializer(serializers.Serializer):
         request = self.context.get("request")
         return {
             "id": str(photo.pk),
-            "url": _url(photo.original, request),
+            "url": file_url(photo.original, request),
             "width": photo.width,
             "height": photo.height,
             "variants": {
                 size: {
-                    "url": _url(variant["name"], request),
+                    "url": file_url(variant["name"], request),
                     "width": variant["width"],
                     "height": variant["height"],
                 }

@@ -9,6 +9,7 @@ the API with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from core.errors import ApplicationError
 from directory import sql
 from directory.errors import LocationRequired
 from directory.geo import Point
-from directory.models import PractitionerProfile, ServiceMode
+from directory.models import Photo, PractitionerProfile, ServiceMode
 from directory.search_cards import ANY_MODE
 from directory.search_text import resolve_query
 from directory.sql import text as text_sql
@@ -33,6 +34,8 @@ ORDER_PRICE = sql.ORDER_PRICE
 ORDER_RELEVANCE = sql.ORDER_RELEVANCE
 SEARCH_ORDERINGS = (ORDER_RELEVANCE, ORDER_DISTANCE, ORDER_RATING, ORDER_PRICE)
 LOCATION_FEATURES = sql.LOCATION_FEATURES
+# The photo variant a result shows (directory.photos.VARIANT_SIZES).
+LIST_PHOTO_VARIANT = "small"
 
 
 def practitioner_search(
@@ -139,14 +142,16 @@ class PractitionerSearch:
         rows = {p.pk: p for p in self._profiles(only_ids=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
-    def ranked(self, ids: list) -> RankedCandidates:
-        """These candidates in another order (a subset of `ids()`), loaded a page at a time."""
-        return RankedCandidates(self, ids)
+    def ranked(self, ids: list, *, details: Mapping[str, Mapping] | None = None) -> RankedCandidates:
+        """These candidates in another order (a subset of `ids()`), loaded a page at a time;
+        `details` ({attribute: {id: value}}) are set on the page's profiles."""
+        return RankedCandidates(self, ids, details)
 
     def _profiles(self, **kwargs) -> list[PractitionerProfile]:
         profiles = sql.search_profiles(self.criteria, **kwargs)
         for profile in profiles:
             _set_result_details(profile, mode=self.criteria.mode)
+        _set_photos(profiles)
         return profiles
 
 
@@ -154,21 +159,28 @@ class RankedCandidates:
     """Candidates in a ranking computed in Python (by an extension); only the requested
     page's profiles are read."""
 
-    def __init__(self, search: PractitionerSearch, ids: list):
+    def __init__(
+        self, search: PractitionerSearch, ids: list, details: Mapping[str, Mapping] | None = None
+    ):
         self.search = search
         self.ranking = ids
+        self.details = dict(details or {})
 
     def count(self) -> int:
         return len(self.ranking)
 
     def page(self, *, limit: int, offset: int = 0) -> tuple[list[PractitionerProfile], int]:
-        return self.search.profiles(self.ranking[offset : offset + limit]), len(self.ranking)
+        profiles = self.search.profiles(self.ranking[offset : offset + limit])
+        for name, values in self.details.items():
+            for profile in profiles:
+                setattr(profile, name, values.get(profile.pk))
+        return profiles, len(self.ranking)
 
     def ids(self, *, limit: int) -> list:
         return self.ranking[:limit]
 
-    def ranked(self, ids: list) -> RankedCandidates:
-        return RankedCandidates(self.search, ids)
+    def ranked(self, ids: list, *, details: Mapping[str, Mapping] | None = None) -> RankedCandidates:
+        return RankedCandidates(self.search, ids, {**self.details, **(details or {})})
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +212,21 @@ def _set_result_details(profile: PractitionerProfile, *, mode: str | None) -> No
     ]
     cheapest = card.get("cheapest", {}).get(mode or ANY_MODE)
     profile.priced_services = [] if cheapest is None else [Price(**cheapest)]
+
+
+def _set_photos(profiles: list[PractitionerProfile]) -> None:
+    """Set `list_photo` (the profile photo's small variant: {name, width, height}, or None)
+    on every profile, with one query for the whole page."""
+    if not profiles:
+        return
+    variants = dict(
+        Photo.objects.filter(
+            practitioner__in=[p.pk for p in profiles], location__isnull=True
+        ).values_list("practitioner_id", "variants")
+    )
+    for profile in profiles:
+        photo = variants.get(profile.pk)
+        profile.list_photo = None if photo is None else photo.get(LIST_PHOTO_VARIANT)
 
 
 def practitioner_name_matches(

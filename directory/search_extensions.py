@@ -4,7 +4,9 @@ An app (bookings: availability) registers a `SearchExtension` from its
 `AppConfig.ready()`. The search's FilterSet then accepts the extension's parameters
 (validated like directory's own, and in the OpenAPI schema of `/practitioners/`) and
 its orderings; after directory's search selected the candidates, each extension may
-filter or reorder them (`refine`). Directory's one view serves the result.
+filter or reorder them (`refine`), and attach values the results show (`details` of
+`Candidates.ranked`: the availability search's `next_available`). Directory's one view
+serves the result.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ class Candidates(Protocol):
 
     def ids(self, *, limit: int) -> list: ...
 
-    def ranked(self, ids: list) -> Candidates: ...
+    def ranked(self, ids: list, *, details: Mapping[str, Mapping] | None = None) -> Candidates:
+        """These of the candidates, in this order; `details` ({attribute: {id: value}}) are
+        set on the profiles of the pages read (the result serializer shows the ones it
+        declares, e.g. `next_available`)."""
+        ...
 
 
 class SearchExtension:

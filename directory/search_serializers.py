@@ -30,6 +30,34 @@ class FacetsSerializer(serializers.Serializer):
     )
 
 
+class PlaceSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        allow_null=True,
+        help_text="The place's name as found (\"Berlin\", \"New York, NY 10119\"); null when"
+        " the search was given coordinates.",
+    )
+    country = serializers.CharField(
+        allow_null=True,
+        help_text="ISO 3166-1 alpha-2 code of the place's country; null when not known.",
+    )
+    latitude = serializers.FloatField(help_text="The search's centre, decimal degrees.")
+    longitude = serializers.FloatField(help_text="The search's centre, decimal degrees.")
+    source = serializers.ChoiceField(
+        choices=["gazetteer", "geocoder", "coordinates"],
+        help_text="How the place was found: `gazetteer` (the built-in list of cities and US"
+        " ZIP codes), `geocoder` (an address lookup service), `coordinates` (given as `near`).",
+    )
+
+    def to_representation(self, place):
+        return {
+            "name": place.name,
+            "country": place.country,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "source": place.source,
+        }
+
+
 # The page itself (the search builds its envelope): not to be wrapped in another page.
 @extend_schema_serializer(many=False)
 class PractitionerSearchPageSerializer(serializers.Serializer):
@@ -37,6 +65,11 @@ class PractitionerSearchPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = PractitionerSearchResultSerializer(many=True)
+    place = PlaceSerializer(
+        allow_null=True,
+        help_text="The place the search was centred on (from `location` or `near`), so that"
+        " a client can show what was searched around; null without either.",
+    )
     did_you_mean = serializers.CharField(
         allow_null=True,
         required=False,
@@ -54,6 +87,10 @@ class AutocompleteQuerySerializer(serializers.Serializer):
     q = serializers.CharField(help_text="What was typed so far (at most 8 words, 200 characters).")
     near = serializers.CharField(
         required=False, help_text="`<latitude>,<longitude>`: nearby places and practitioners first."
+    )
+    country = serializers.CharField(
+        required=False,
+        help_text="ISO 3166-1 alpha-2 code (`DE`): only places in this country are suggested.",
     )
 
     def validate_near(self, value):

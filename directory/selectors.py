@@ -21,7 +21,8 @@ from django.db.models.functions import Coalesce
 from core.errors import NotFound
 from core.pagination import Page, PageRequest, paginate
 from directory import autocomplete, facets
-from directory.geo import Point, geocode
+from directory.geo import Point, ResolvedPlace
+from directory.geocoding import coordinates_place, country_clean, resolve_place
 from directory.models import Location, Modality, Photo, PractitionerProfile, Service
 from directory.ratings import rating_source
 from directory.search import (  # noqa: F401 (the search's names, for its callers)
@@ -44,25 +45,31 @@ from directory.search_extensions import search_extensions
 
 @dataclass(frozen=True)
 class SearchPage:
-    """A page of the search, with the corrected query (`did_you_mean`, or None) and, when
-    asked, the counts per facet value (`directory.facets`)."""
+    """A page of the search, with the corrected query (`did_you_mean`, or None), the place
+    searched around (None without one) and, when asked, the counts per facet value
+    (`directory.facets`)."""
 
     page: Page
     did_you_mean: str | None
     facets: dict | None
+    place: ResolvedPlace | None = None
 
 
 def practitioner_search_page(*, params: Mapping, page: PageRequest) -> SearchPage:
     """The API's search: the parameters validated by `PractitionerSearchFilterSet` (those
     of the registered search extensions included) to one page of results with the total.
 
-    Geocodes `location`, searches, lets every extension refine the candidates, then
+    Resolves `location` (in `country`, when given) or takes `near`, searches, lets every extension refine the candidates, then
     reads the one page (in one statement with its total, usually), and the facets.
     """
     wanted_facets = facets.parse(params.get("facets") or "")
-    point = params.get("near")
-    if point is None and params.get("location"):
-        point = geocode(params["location"])
+    country = country_clean(params.get("country"))
+    place = None
+    if params.get("near") is not None:
+        place = coordinates_place(params["near"])
+    elif params.get("location"):
+        place = resolve_place(params["location"], country=country)
+    point = None if place is None else place.point
     ordering = params.get("ordering") or None
     radius = params.get("radius_km")
     search = practitioner_search(
@@ -82,13 +89,19 @@ def practitioner_search_page(*, params: Mapping, page: PageRequest) -> SearchPag
         candidates = extension.refine(candidates, params)
     result = paginate(candidates, page)
     counts = facets.facet_counts(search.criteria, wanted_facets) if wanted_facets else None
-    return SearchPage(result, search.did_you_mean, counts)
+    return SearchPage(result, search.did_you_mean, counts, place)
 
 
-def suggestions(*, q: str, near: Point | None, limit: int = autocomplete.MAX_SUGGESTIONS):
-    """Autocomplete: practitioners, modalities and places for a typed prefix
-    (`directory.autocomplete`)."""
-    return autocomplete.suggest(q, near=near, limit=limit)
+def suggestions(
+    *,
+    q: str,
+    near: Point | None,
+    country: str | None = None,
+    limit: int = autocomplete.MAX_SUGGESTIONS,
+):
+    """Autocomplete: practitioners, modalities and places (of `country`, an ISO 3166-1
+    alpha-2 code, when given) for a typed prefix (`directory.autocomplete`)."""
+    return autocomplete.suggest(q, near=near, country=country_clean(country), limit=limit)
 
 
 def _with_rating(profiles: QuerySet[PractitionerProfile]) -> QuerySet[PractitionerProfile]:

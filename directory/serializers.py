@@ -18,7 +18,7 @@ from directory.models import (
     TimeOff,
     minutes_to_hhmm,
 )
-from directory.photo_serializers import LocationPhotosField, ProfilePhotoField
+from directory.photo_serializers import LocationPhotosField, ProfilePhotoField, file_url
 
 
 class ModalitySerializer(serializers.ModelSerializer):
@@ -119,6 +119,17 @@ class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSeriali
     )
     distance_km = serializers.SerializerMethodField()
     locations = LocationBriefSerializer(source="active_locations", many=True, read_only=True)
+    photo_url = serializers.SerializerMethodField(
+        help_text="The practitioner's profile photo as a small WebP thumbnail (longest side"
+        " 160 px) for lists, or null without a photo. `GET /api/v1/practitioners/{id}/`"
+        " has it in larger sizes."
+    )
+    next_available = serializers.SerializerMethodField(
+        help_text="With `available_from`/`available_to` or `ordering=next_available`: when"
+        " the practitioner's first free slot starts (in the window, or in the next 14 days"
+        " without one), in the practitioner's time zone with its UTC offset; null when"
+        " there is none or availability was not asked for."
+    )
 
     class Meta:
         model = PractitionerProfile
@@ -136,6 +147,8 @@ class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSeriali
             "currency",
             "offers_online",
             "locations",
+            "photo_url",
+            "next_available",
         ]
         read_only_fields = fields
 
@@ -143,6 +156,21 @@ class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSeriali
     def get_distance_km(self, profile) -> float | None:
         distance = getattr(profile, "distance_km", None)
         return None if distance is None else round(distance, 3)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_photo_url(self, profile) -> str | None:
+        # Set by the search selector for the whole page (`list_photo`).
+        photo = getattr(profile, "list_photo", None)
+        return None if photo is None else file_url(photo["name"], self.context.get("request"))
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_available(self, profile) -> str | None:
+        # Set by the availability search (an aware datetime in the practitioner's zone).
+        start = getattr(profile, "next_available", None)
+        if start is None:
+            return None
+        text = start.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text  # as DRF writes UTC
 
     def to_representation(self, profile):
         # The search's hot path: DRF's generic field machinery cost more per page than
@@ -171,6 +199,8 @@ class PractitionerSearchResultSerializer(_RatingFields, serializers.ModelSeriali
                 }
                 for location in profile.active_locations
             ],
+            "photo_url": self.get_photo_url(profile),
+            "next_available": self.get_next_available(profile),
         }
 
 

@@ -25,7 +25,8 @@ from core.errors import Conflict
 from core.money import money_clean
 from directory import codes
 from directory.errors import ProfileIncomplete
-from directory.geo import Point, geocode_address
+from directory.geo import Point
+from directory.geocoding import geocode_address
 from directory.models import (
     AvailabilityRule,
     Location,

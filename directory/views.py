@@ -22,6 +22,7 @@ from directory.models import AvailabilityRule, Location, PractitionerProfile, Se
 from directory.search_serializers import (
     AutocompleteQuerySerializer,
     AutocompleteSerializer,
+    PlaceSerializer,
     PractitionerSearchPageSerializer,
 )
 from directory.serializers import (
@@ -97,6 +98,7 @@ class PractitionerSearchView(generics.ListAPIView):
         )
         data = self.get_serializer(found.page.rows, many=True).data
         response = self.paginator.page_response(request, found.page, data)
+        response.data["place"] = None if found.place is None else PlaceSerializer(found.place).data
         if filterset.form.cleaned_data.get("q"):
             response.data["did_you_mean"] = found.did_you_mean
         if found.facets is not None:
@@ -124,7 +126,9 @@ class AutocompleteView(APIView):
         query = AutocompleteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         suggestions = selectors.suggestions(
-            q=query.validated_data["q"], near=query.validated_data.get("near")
+            q=query.validated_data["q"],
+            near=query.validated_data.get("near"),
+            country=query.validated_data.get("country"),
         )
         return Response(AutocompleteSerializer({"results": suggestions}).data)
 

@@ -4,8 +4,10 @@ import pytest
 import requests
 import responses
 
-from directory import geo
-from directory.geo import AddressNotFound, GeocoderUnavailable, Point, geocode
+from directory import geocoding
+from directory.errors import AddressNotFound, GeocoderUnavailable
+from directory.geo import Point
+from directory.geocoding import geocode
 
 NOMINATIM = "https://nominatim.openstreetmap.org/search"
 
@@ -24,7 +26,8 @@ NOMINATIM = "https://nominatim.openstreetmap.org/search"
         ("Munich", 48.14, 11.58),
         ("ZÜRICH", 47.37, 8.55),
         ("Sydney, AU", -33.87, 151.21),
-        ("10001", 40.75, -74.00),  # US ZIP code
+        ("10001, US", 40.75, -74.00),  # US ZIP code
+        ("10001, USA", 40.75, -74.00),
         ("94103-1234, US", 37.77, -122.41),
     ],
 )
@@ -35,7 +38,18 @@ def test_offline_hits(offline_geocoder, query, latitude, longitude):
 
 
 @pytest.mark.parametrize(
-    "query", ["Xyzzy Nowhere", "Berlin, Japan", "Springfield, Germany", "00000", " "]
+    "query",
+    [
+        "Xyzzy Nowhere",
+        "Berlin, Japan",
+        "Springfield, Germany",
+        "00000, US",
+        " ",
+        # A code of many countries' format without a country: not some country's code.
+        "10001",
+        "10119, Germany",  # no postal codes of Germany in the offline data
+        "10119, US, Germany",
+    ],
 )
 def test_offline_misses(offline_geocoder, query):
     with pytest.raises(AddressNotFound) as info:
@@ -45,13 +59,13 @@ def test_offline_misses(offline_geocoder, query):
 
 def test_results_and_misses_are_cached(offline_geocoder, monkeypatch):
     calls = []
-    real = geo.offline_geocode
+    real = geocoding.offline_place
 
-    def counting(text):
+    def counting(text, **kwargs):
         calls.append(text)
-        return real(text)
+        return real(text, **kwargs)
 
-    monkeypatch.setattr(geo, "offline_geocode", counting)
+    monkeypatch.setattr(geocoding, "offline_place", counting)
     assert geocode("Lisbon") == geocode("  lisbon ")
     with pytest.raises(AddressNotFound):
         geocode("Qwertyuiop")

@@ -87,6 +87,8 @@ def test_result_shape(api_client, berlin):
                 "longitude": 13.405,
             }
         ],
+        "photo_url": None,
+        "next_available": None,
     }
 
 
@@ -479,8 +481,9 @@ def test_constant_number_of_queries(api_client):
     small = page_queries(2)
     large = page_queries(15)
     assert small[1] == 2 and large[1] == 17
-    # The modality check, then the page with its count and its results' search cards.
-    assert small[0] == large[0] == 2
+    # The modality check, then the page with its count and its results' search cards,
+    # then the page's profile photos.
+    assert small[0] == large[0] == 3
 
 
 def test_public_detail_by_id_or_slug(api_client, berlin):
