@@ -115,7 +115,7 @@ class PractitionerSearchFilterSet(django_filters.FilterSet):
     location = django_filters.CharFilter(
         method=_NOOP,
         max_length=200,
-        help_text="Search around a place given as text: a city (\"Berlin\", \"Paris, Texas\")"
+        help_text='Search around a place given as text: a city ("Berlin", "Paris, Texas")'
         " or a postal code with its country. The response's `place` says what it was taken"
         " for.",
     )

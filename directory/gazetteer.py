@@ -198,9 +198,7 @@ def offline_place(text: str, *, country: str | None = None) -> ResolvedPlace | N
         if in_country is None and not regions:
             continue  # an unknown qualifier (a district, a street) must not hide the city
         candidates = [
-            p
-            for p in candidates
-            if p.country == in_country or f"{p.country}.{p.admin1}" in regions
+            p for p in candidates if p.country == in_country or f"{p.country}.{p.admin1}" in regions
         ]
     if not candidates:
         return None

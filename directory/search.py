@@ -142,7 +142,9 @@ class PractitionerSearch:
         rows = {p.pk: p for p in self._profiles(only_ids=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
-    def ranked(self, ids: list, *, details: Mapping[str, Mapping] | None = None) -> RankedCandidates:
+    def ranked(
+        self, ids: list, *, details: Mapping[str, Mapping] | None = None
+    ) -> RankedCandidates:
         """These candidates in another order (a subset of `ids()`), loaded a page at a time;
         `details` ({attribute: {id: value}}) are set on the page's profiles."""
         return RankedCandidates(self, ids, details)
@@ -179,7 +181,9 @@ class RankedCandidates:
     def ids(self, *, limit: int) -> list:
         return self.ranking[:limit]
 
-    def ranked(self, ids: list, *, details: Mapping[str, Mapping] | None = None) -> RankedCandidates:
+    def ranked(
+        self, ids: list, *, details: Mapping[str, Mapping] | None = None
+    ) -> RankedCandidates:
         return RankedCandidates(self.search, ids, {**self.details, **(details or {})})
 
 

@@ -33,7 +33,7 @@ class FacetsSerializer(serializers.Serializer):
 class PlaceSerializer(serializers.Serializer):
     name = serializers.CharField(
         allow_null=True,
-        help_text="The place's name as found (\"Berlin\", \"New York, NY 10119\"); null when"
+        help_text='The place\'s name as found ("Berlin", "New York, NY 10119"); null when'
         " the search was given coordinates.",
     )
     country = serializers.CharField(

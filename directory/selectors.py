@@ -59,8 +59,9 @@ def practitioner_search_page(*, params: Mapping, page: PageRequest) -> SearchPag
     """The API's search: the parameters validated by `PractitionerSearchFilterSet` (those
     of the registered search extensions included) to one page of results with the total.
 
-    Resolves `location` (in `country`, when given) or takes `near`, searches, lets every extension refine the candidates, then
-    reads the one page (in one statement with its total, usually), and the facets.
+    Resolves `location` (in `country`, when given) or takes `near`, searches, lets every
+    extension refine the candidates, then reads the one page (in one statement with its
+    total, usually, and one more for its photos), and the facets.
     """
     wanted_facets = facets.parse(params.get("facets") or "")
     country = country_clean(params.get("country"))
