@@ -1,6 +1,7 @@
 """GET /practitioners/ with available_from/available_to and ordering=next_available."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -130,3 +131,51 @@ def test_bad_availability_parameters_are_400(api_client, params, code):
 def test_plain_search_is_unchanged(api_client, berlin):
     ids = _ids(api_client.get(URL, {"near": BERLIN}))
     assert len(ids) == 4
+
+
+def _first_slot(api_client, profile, service, window):
+    slots = api_client.get(
+        f"/api/v1/practitioners/{profile.pk}/slots/",
+        {"service": service.pk, "from": window[0], "to": window[1]},
+    ).json()["slots"]
+    return datetime.fromisoformat(slots[0]["start"]) if slots else None
+
+
+def test_each_result_says_when_it_is_next_available(api_client, berlin):
+    window = (_day(1), _day(6))
+    params = {"near": BERLIN, "available_from": window[0], "available_to": window[1]}
+    results = api_client.get(URL, params).json()["results"]
+    assert len(results) == 4
+    by_id = {str(profile.pk): (profile, service) for _, profile, service in berlin.values()}
+    for result in results:
+        profile, service = by_id[result["id"]]
+        start = datetime.fromisoformat(result["next_available"])
+        assert start == _first_slot(api_client, profile, service, window)
+        # Written in the practitioner's zone, with its offset.
+        assert start.utcoffset() == start.astimezone(ZoneInfo(profile.timezone)).utcoffset()
+        assert result["next_available"][19:] in ("+01:00", "+02:00")
+
+
+def test_ordering_by_next_available_shows_the_times_it_orders_by(api_client, berlin):
+    results = api_client.get(URL, {"near": BERLIN, "ordering": "next_available"}).json()
+    starts = [datetime.fromisoformat(r["next_available"]) for r in results["results"]]
+    assert len(starts) == 4 and starts == sorted(starts)
+    late = next(r for r in results["results"] if r["id"] == str(berlin["late"][1].pk))
+    assert datetime.fromisoformat(late["next_available"]) > timezone.now() + timedelta(days=4)
+    # Asked for nothing about availability: nothing is computed or shown.
+    plain = api_client.get(URL, {"near": BERLIN}).json()["results"]
+    assert [r["next_available"] for r in plain] == [None] * 4
+
+
+def test_next_available_is_in_each_practitioners_own_zone(api_client, berlin):
+    tokyo = berlin["tokyo"][1]
+    window = (_day(1), _day(6))
+    results = api_client.get(
+        URL,
+        {"near": "35.68,139.69", "available_from": window[0], "available_to": window[1]},
+    ).json()["results"]
+    assert [r["id"] for r in results] == [str(tokyo.pk)]
+    assert results[0]["next_available"].endswith("+09:00")
+    assert datetime.fromisoformat(results[0]["next_available"]) == _first_slot(
+        api_client, tokyo, berlin["tokyo"][2], window
+    )
