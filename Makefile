@@ -47,6 +47,7 @@ migrate: $(STAMP)
 # jobs) and localstripe run together: Ctrl-C, or the server exiting, stops all three.
 run: migrate
 	$(BIN)/python manage.py seed_demo --practitioners 300 --if-empty
+	$(BIN)/python manage.py seed_demo_reviews --if-empty
 ifeq ($(LOCALSTRIPE),1)
 	@$(BIN)/python -c "import localstripe" 2>/dev/null || $(BIN)/pip install --quiet ".[local]"
 endif
