@@ -88,7 +88,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     with transaction.atomic(durable=True):
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.check_password(old_password):
-            raise PasswordIncorrect(extra={"old_password": [PasswordIncorrect.message]})
+            raise PasswordIncorrect(fields={"old_password": [PasswordIncorrect.message]})
         _validated_new_password(new_password, user)
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -15,7 +15,7 @@ def phone_e164(raw: str | None) -> str:
     try:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException as exc:
-        raise PhoneInvalid(extra={"phone": [PhoneInvalid.message]}) from exc
+        raise PhoneInvalid(fields={"phone": [PhoneInvalid.message]}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise PhoneInvalid(extra={"phone": [PhoneInvalid.message]})
+        raise PhoneInvalid(fields={"phone": [PhoneInvalid.message]})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

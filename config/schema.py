@@ -7,11 +7,19 @@ status_code_conformance rely on it) without repeating them on every view.
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "A machine-readable `code`, a human `detail`; on 400, field errors keyed "
-    "by field name.",
+    "description": "A machine-readable `code` and a human `detail`. When input was refused "
+    "field by field, `fields` maps each field's path to its messages: dotted through nested "
+    "objects and list positions (`price.amount`, `languages.0`, `items.2.start`); errors "
+    "about the input as a whole are under `non_field_errors`. Some errors add other "
+    "documented keys.",
     "properties": {
-        "code": {"type": "string"},
-        "detail": {"type": "string"},
+        "code": {"type": "string", "example": "invalid"},
+        "detail": {"type": "string", "example": "Invalid input."},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {"email": ["Enter a valid email address."]},
+        },
     },
     "required": ["code", "detail"],
     "additionalProperties": True,

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # Outside every middleware that may refuse the request (a bad Host header, ...).
+    "core.middleware.ErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -271,6 +273,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    # Strict JSON (core.json_strict): no NaN/Infinity, UTF-8 only, nesting limited.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": [
@@ -441,6 +449,7 @@ CORS_ALLOWED_ORIGIN_REGEXES = (
 CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-request-id")
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "Content-Disposition"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # axes.W006 asks for the address among the lockout parameters: the lockout here is per
 # account on purpose (AXES_LOCKOUT_PARAMETERS adds the address when wanted); throttling

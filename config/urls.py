@@ -27,3 +27,10 @@ urlpatterns = [
     # Uploaded photos in local storage, in DEBUG only (production: see README).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+# Errors Django answers itself (no URL matched, a bad Host header, a body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, an unhandled exception) use the API's JSON envelope too.
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"

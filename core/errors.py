@@ -1,4 +1,16 @@
-"""Domain errors and the one DRF exception handler that maps them to HTTP."""
+"""Domain errors and the one DRF exception handler that maps them to HTTP.
+
+Every error body has one shape (docs/ARCHITECTURE.md, "Errors"):
+
+    {"code": "...", "detail": "...", "fields": {"<path>": ["message", ...]}}
+
+`fields` is there only when input was refused field by field. A path names the field
+as the request spelled it, dotted through nested objects and list positions:
+`email`, `price.amount`, `languages.0`, `items.2.start`. Errors about the input as a
+whole are under `non_field_errors` (`items.2.non_field_errors` inside a list). A few
+errors add documented top-level keys beside `code`/`detail` (`minimum`, `missing`,
+`refundable_amount`, `status`), never field errors.
+"""
 
 import logging
 
@@ -10,6 +22,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger("stillpoint.errors")
@@ -30,12 +43,15 @@ class ApplicationError(Exception):
         *,
         code: str | None = None,
         extra=None,
+        fields: dict[str, list[str]] | None = None,
         retry_after: int | None = None,
     ):
         self.message = message or self.message
         if code:
             self.code = code
+        # Top-level keys beside code/detail; field errors go in `fields` ({path: [messages]}).
         self.extra = extra or {}
+        self.fields = fields or {}
         if retry_after is not None:
             self.retry_after = retry_after
         super().__init__(self.message)
@@ -139,7 +155,45 @@ def database_outage(exc: BaseException) -> ServiceUnavailable | None:
 
 
 def error_body(exc: ApplicationError) -> dict:
-    return {"code": exc.code, "detail": exc.message, **exc.extra}
+    body = {**exc.extra, "code": exc.code, "detail": exc.message}
+    if exc.fields:
+        body["fields"] = exc.fields
+    return body
+
+
+def error_envelope(code: str, detail: str, fields: dict | None = None) -> dict:
+    """The body of an error that is not an ApplicationError (Django's own 404/405/500...)."""
+    body = {"code": code, "detail": detail}
+    if fields:
+        body["fields"] = fields
+    return body
+
+
+def flatten_field_errors(errors) -> dict[str, list[str]]:
+    """DRF's nested error structure as {dotted path: [messages]} (see the module docstring).
+
+    A ListField's errors come as {0: [...]}, a many=True serializer's as [{}, {...}],
+    a nested serializer's as {"start": [...]}: all become paths to lists of strings.
+    """
+    flat: dict[str, list[str]] = {}
+    pending = [("", errors)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, dict):
+            children = [(str(key), value) for key, value in item.items()]
+        elif isinstance(item, list | tuple):
+            messages = [str(value) for value in item if not isinstance(value, dict | list)]
+            if messages:
+                flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
+            containers = [(i, v) for i, v in enumerate(item) if isinstance(v, dict | list)]
+            # A list of only nested errors is positional (one entry per item sent).
+            children = [(str(i), value) for i, value in containers]
+        else:
+            flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).append(str(item))
+            continue
+        for key, value in reversed(children):  # reversed: popped in the order DRF gave
+            pending.append((f"{path}.{key}" if path else key, value))
+    return flat
 
 
 def error_headers(exc: ApplicationError) -> dict:
@@ -153,7 +207,7 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
-        exc = ApplicationError(str(exc) or "Too many fields or files in the request.")
+        exc = ApplicationError("Too many fields or files in the request.", code="too_many_fields")
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc), status=exc.status_code, headers=error_headers(exc))
     if isinstance(exc, DjangoValidationError):
@@ -167,14 +221,10 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = (
-            response.data
-            if isinstance(response.data, dict)
-            else {"non_field_errors": response.data}
+        response.data = error_envelope(
+            "invalid", "Invalid input.", flatten_field_errors(response.data) or None
         )
-        # Field errors keyed by field name, beside the same `code`/`detail` every error has.
-        response.data = {"code": "invalid", "detail": "Invalid input.", **errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         code = getattr(response.data["detail"], "code", None) or exc.default_code
-        response.data = {"code": str(code), "detail": str(response.data["detail"])}
+        response.data = error_envelope(str(code), str(response.data["detail"]))
     return response

@@ -1,11 +1,15 @@
+import json
 import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 
+from django.conf import settings
 from django.http import JsonResponse
+from rest_framework.response import Response as DRFResponse
 
-from core.errors import database_outage, error_body, error_headers
+from core.errors import database_outage, error_body, error_envelope, error_headers
 
 logger = logging.getLogger("stillpoint.request")
 
@@ -72,3 +76,53 @@ class DatabaseOutageMiddleware:
         return JsonResponse(
             error_body(outage), status=outage.status_code, headers=error_headers(outage)
         )
+
+
+# Codes for error responses Django makes itself; anything else is `error`.
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    500: "server_error",
+}
+
+
+class ErrorEnvelopeMiddleware:
+    """Error responses made without the error views of core.error_views answer the JSON
+    envelope too: Django's bare 405 (`require_safe`, the admin's logout), DEBUG's
+    technical 404/400 pages. The response is rewritten in place, so Allow, CORS and
+    other headers stay.
+
+    Kept as they are: JSON bodies, DRF responses (already the envelope, HTML only in
+    DEBUG's browsable API), the admin's own HTML pages (its lockout page) and, in DEBUG,
+    the 500 traceback page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not self._needs_envelope(request, response):
+            return response
+        status = response.status_code
+        body = error_envelope(_STATUS_CODES.get(status, "error"), f"{HTTPStatus(status).phrase}.")
+        response.content = json.dumps(body).encode()
+        response["Content-Type"] = "application/json"
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+    @staticmethod
+    def _needs_envelope(request, response) -> bool:
+        if response.status_code < 400 or response.streaming or isinstance(response, DRFResponse):
+            return False
+        if response.get("Content-Type", "").startswith("application/json"):
+            return False
+        if settings.DEBUG and response.status_code >= 500:
+            return False
+        admin_page = request.path.startswith("/admin/") and bool(response.content)
+        return not admin_page

@@ -90,7 +90,7 @@ def money_clean(value, *, field: str = "price") -> Money:
     """A price as sent: `{amount, currency}` with a whole, non-negative amount in minor units
     and a marketplace currency; a paid amount at least the currency's minimum charge.
 
-    Raises a MoneyInvalid subclass whose `extra` names the field (`price.amount`, ...).
+    Raises a MoneyInvalid subclass whose `fields` names the field (`price.amount`, ...).
     """
     if not isinstance(value, dict):
         raise _error(MoneyInvalid, field, "Give an object {amount, currency}.")
@@ -129,4 +129,4 @@ def money_clean(value, *, field: str = "price") -> Money:
 
 def _error(cls, field: str, reason: str, *, extra=None) -> MoneyInvalid:
     message = reason if reason == cls.message else f"{cls.message} {reason}"
-    return cls(message, extra={field: [reason], **(extra or {})})
+    return cls(message, fields={field: [reason]}, extra=extra)

@@ -62,7 +62,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
             raise TimezoneRequired(
-                extra={self.field_name: [f"{value.isoformat()} has no UTC offset."]}
+                fields={self.field_name: [f"{value.isoformat()} has no UTC offset."]}
             )
         return super().enforce_timezone(value)
 

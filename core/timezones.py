@@ -47,11 +47,11 @@ def _zone_names() -> frozenset[str]:
 def zone_get(name: str, *, field: str = "tz") -> ZoneInfo:
     """The zone of an IANA name; TimezoneInvalid for anything else ("CET+1", "", a path)."""
     if not isinstance(name, str) or name not in _zone_names():
-        raise TimezoneInvalid(extra={field: [f"{name!r} is not an IANA time zone name."]})
+        raise TimezoneInvalid(fields={field: [f"{name!r} is not an IANA time zone name."]})
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TimezoneInvalid(extra={field: [f"{name!r} is not an IANA time zone name."]}) from exc
+        raise TimezoneInvalid(fields={field: [f"{name!r} is not an IANA time zone name."]}) from exc
 
 
 def wall_time_in_zone(naive: datetime, zone: ZoneInfo, *, field: str) -> datetime:
@@ -64,10 +64,10 @@ def wall_time_in_zone(naive: datetime, zone: ZoneInfo, *, field: str) -> datetim
     late = naive.replace(tzinfo=zone, fold=1)
     if early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise LocalTimeNonexistent(
-            extra={field: [f"{naive.isoformat()} does not exist in {zone.key}."]}
+            fields={field: [f"{naive.isoformat()} does not exist in {zone.key}."]}
         )
     if early.utcoffset() != late.utcoffset():
         raise LocalTimeAmbiguous(
-            extra={field: [f"{naive.isoformat()} happens twice in {zone.key}."]}
+            fields={field: [f"{naive.isoformat()} happens twice in {zone.key}."]}
         )
     return early

@@ -3,6 +3,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from core import readiness
+from core.errors import error_envelope
 
 
 # Plain Django views: probes need no authentication, throttling or content negotiation.
@@ -33,4 +34,4 @@ def readyz(request):
 
 @csrf_exempt  # a 404 for any method, never Django's CSRF 403 page
 def api_not_found(request, *args, **kwargs):
-    return JsonResponse({"code": "not_found", "detail": "No such API endpoint."}, status=404)
+    return JsonResponse(error_envelope("not_found", "No such API endpoint."), status=404)

@@ -39,5 +39,5 @@ def reminder_offsets_clean(value) -> list[int]:
 
 def _invalid(reason: str) -> ReminderOffsetsInvalid:
     return ReminderOffsetsInvalid(
-        f"{ReminderOffsetsInvalid.message} {reason}", extra={"reminder_offsets_minutes": [reason]}
+        f"{ReminderOffsetsInvalid.message} {reason}", fields={"reminder_offsets_minutes": [reason]}
     )

@@ -103,9 +103,15 @@ def get_client() -> stripe.StripeClient:
     )
 
 
-def construct_event(*, payload: bytes, signature: str) -> stripe.Event:
-    """Verify `Stripe-Signature` (HMAC and timestamp tolerance) and parse the event."""
-    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+def verify_signature(*, payload: str, signature: str) -> None:
+    """Verify `Stripe-Signature` (HMAC and timestamp tolerance); SignatureError if not.
+
+    Only the signature: the body is parsed by core.json_strict, which refuses what
+    stripe's own json.loads would take (NaN) or crash on (deep nesting).
+    """
+    stripe.WebhookSignature.verify_header(
+        payload, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+    )
 
 
 def connect_enabled() -> bool:

@@ -1,4 +1,3 @@
-import json
 import logging
 
 from drf_spectacular.types import OpenApiTypes
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPractitioner
+from core.json_strict import InvalidJSONEncoding, json_loads_strict
 from payments import connect, webhooks
 from payments.errors import InvalidEvent
 from payments.serializers import (
@@ -16,7 +16,7 @@ from payments.serializers import (
     PayoutStatusSerializer,
     WebhookAckSerializer,
 )
-from payments.stripe_client import SignatureError, construct_event
+from payments.stripe_client import SignatureError, verify_signature
 
 logger = logging.getLogger("payments")
 
@@ -41,10 +41,14 @@ class StripeWebhookView(APIView):
         },
     )
     def post(self, request):
-        payload = request.body
         signature = request.headers.get("Stripe-Signature", "")
         try:
-            construct_event(payload=payload, signature=signature)
+            # The signature is over the text; bytes that are no UTF-8 text are no event.
+            payload = request.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidJSONEncoding() from exc
+        try:
+            verify_signature(payload=payload, signature=signature)
         except SignatureError as exc:
             logger.warning("Rejected Stripe webhook: %s", exc)
             return Response(
@@ -54,7 +58,7 @@ class StripeWebhookView(APIView):
         except (ValueError, TypeError, AttributeError) as exc:
             # Signed by someone holding our secret, yet not an event: still never a 500.
             raise InvalidEvent() from exc
-        data = json.loads(payload)
+        data = json_loads_strict(payload)
         if not isinstance(data, dict):
             raise InvalidEvent()
         outcome = webhooks.webhook_event_process(payload=data)

@@ -31,7 +31,7 @@ class _FieldError(ApplicationError):
 
     def __init__(self, message: str | None = None):
         super().__init__(message)
-        self.extra = {self.field: [self.message]}
+        self.fields = {self.field: [self.message]}
 
 
 class InvalidWebhookUrl(_FieldError):

@@ -42,7 +42,7 @@ def request_fingerprint(data) -> str:
 
 def as_utc(moment: datetime) -> datetime:
     if timezone.is_naive(moment):
-        raise TimezoneRequired(extra={"start": ["The start needs a UTC offset."]})
+        raise TimezoneRequired(fields={"start": ["The start needs a UTC offset."]})
     return moment.astimezone(UTC)
 
 

@@ -176,7 +176,7 @@ def test_turning_it_off_needs_a_code():
 
     missing = api.delete(TOTP)
     assert missing.status_code == 400
-    assert (missing.json()["code"], missing.json()["otp"]) == (
+    assert (missing.json()["code"], missing.json()["fields"]["otp"]) == (
         "invalid",
         ["This field is required."],
     )

@@ -73,7 +73,7 @@ def test_logout_with_an_expired_access_token_in_the_header_still_works():
 def test_refresh_and_logout_without_a_token_are_400(body):
     for url in (REFRESH, LOGOUT):
         response = APIClient().post(url, body, format="json")
-        assert response.status_code == 400 and "refresh" in response.json()
+        assert response.status_code == 400 and "refresh" in response.json()["fields"]
 
 
 def test_expired_and_invalid_tokens_are_told_apart():
@@ -119,7 +119,7 @@ def test_a_wrong_current_password_is_400_and_changes_nothing():
     )
     assert response.status_code == 400
     assert response.json()["code"] == "password_incorrect"
-    assert response.json()["old_password"]
+    assert response.json()["fields"]["old_password"]
     assert me(pair["access"]).status_code == 200
     assert refresh(pair["refresh"]).status_code == 200
 
@@ -135,8 +135,8 @@ def test_a_weak_new_password_is_400_with_the_validators_messages(weak):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
-    assert response.json()["new_password"]
-    assert all(isinstance(message, str) for message in response.json()["new_password"])
+    assert response.json()["fields"]["new_password"]
+    assert all(isinstance(message, str) for message in response.json()["fields"]["new_password"])
     assert me(pair["access"]).status_code == 200
 
 

@@ -99,7 +99,7 @@ def test_an_altered_key_is_token_invalid(registered, api_client, tamper):
 @pytest.mark.parametrize("body", [{}, {"key": ""}, {"key": ["a"]}, {"key": "k" * 1001}])
 def test_a_missing_or_malformed_key_is_400(api_client, body):
     response = api_client.post(VERIFY, body, format="json")
-    assert response.status_code == 400 and "key" in response.json()
+    assert response.status_code == 400 and "key" in response.json()["fields"]
 
 
 def test_an_expired_key_is_token_invalid(registered, api_client, settings):

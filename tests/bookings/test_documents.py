@@ -320,7 +320,7 @@ def test_a_cancellation_reason_is_a_short_text(practice, reason):
         f"{URL}{body['id']}/cancel/", {"reason": reason}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid" and "reason" in response.json()
+    assert response.json()["code"] == "invalid" and "reason" in response.json()["fields"]
     assert practice["client_api"].get(f"{URL}{body['id']}/").json()["status"] == "pending_payment"
 
 

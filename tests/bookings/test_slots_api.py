@@ -106,7 +106,7 @@ def test_unpublished_or_unknown_practitioner_is_404_and_foreign_service_400(api_
         == 404
     )
     foreign = api_client.get(_url(profile), {"service": hidden_service.pk, "from": day, "to": day})
-    assert foreign.status_code == 400 and "service" in foreign.json()
+    assert foreign.status_code == 400 and "service" in foreign.json()["fields"]
     bad = api_client.get(_url(profile), {"service": "not-a-uuid", "from": day, "to": day})
     assert bad.status_code == 400
 

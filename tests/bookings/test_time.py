@@ -90,7 +90,7 @@ def test_an_unknown_tz_is_400_timezone_invalid(clock, berlin, api_client, tz):
     _, profile, service = berlin
     response = _slots(api_client, profile, service, "2030-03-31", "2030-03-31", tz=tz)
     assert response.status_code == 400
-    assert response.json()["code"] == "timezone_invalid" and "tz" in response.json()
+    assert response.json()["code"] == "timezone_invalid" and "tz" in response.json()["fields"]
 
 
 # --- instants in requests -----------------------------------------------------------
@@ -103,7 +103,7 @@ def test_a_booking_start_without_an_offset_is_400_timezone_required(clock, berli
         "/api/v1/bookings/", {"service": str(service.pk), "start": "2030-03-31T10:00:00"}
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "timezone_required" and "start" in response.json()
+    assert response.json()["code"] == "timezone_required" and "start" in response.json()["fields"]
     assert client_api.get("/api/v1/bookings/").json()["count"] == 0
 
 
@@ -182,7 +182,7 @@ def test_a_wall_time_a_dst_change_skips_or_repeats_is_400(clock, berlin, starts_
         "/api/v1/me/time-off/", {"starts_at": starts_at, "ends_at": "2030-11-01T00:00:00"}
     )
     assert response.status_code == 400
-    assert response.json()["code"] == code and "starts_at" in response.json()
+    assert response.json()["code"] == code and "starts_at" in response.json()["fields"]
     assert owner.get("/api/v1/me/time-off/").json()["count"] == 0
 
 
@@ -305,4 +305,4 @@ def test_time_off_at_the_ends_of_the_calendar_is_400(clock, berlin, moment):
     response = client_for(user).post(
         "/api/v1/me/time-off/", {"starts_at": moment, "ends_at": "2030-04-01T00:00:00"}
     )
-    assert response.status_code == 400 and "starts_at" in response.json()
+    assert response.status_code == 400 and "starts_at" in response.json()["fields"]

@@ -211,7 +211,7 @@ def test_an_upload_needs_the_image_field_as_multipart(practice):
     as_json = practice["api"].put(PROFILE_PHOTO, {"image": "x"}, format="json")
 
     assert (missing.status_code, missing.data["code"]) == (400, "invalid")
-    assert "image" in missing.data
+    assert "image" in missing.data["fields"]
     assert (as_json.status_code, as_json.data["code"]) == (415, "unsupported_media_type")
 
 

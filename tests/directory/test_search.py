@@ -456,7 +456,7 @@ def test_bad_input_is_400(api_client, params, field):
     response = api_client.get(URL, params)
     assert response.status_code == 400, response.content
     body = response.json()
-    assert body["code"] == "invalid" and field in body
+    assert body["code"] == "invalid" and field in body["fields"]
 
 
 def test_distance_ordering_needs_a_location(api_client):

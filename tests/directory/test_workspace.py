@@ -83,7 +83,8 @@ def test_profile_rejects_bad_values(practitioner_api, field, value):
     response = practitioner_api.patch("/api/v1/me/profile/", {field: value}, format="json")
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == "invalid"
-    assert field in response.json()
+    # A list item's error is under its position: `languages.0`.
+    assert [key.split(".")[0] for key in response.json()["fields"]] == [field]
 
 
 def test_publishing_needs_name_service_and_rule(practitioner_api, practitioner_user):
@@ -203,7 +204,7 @@ def test_deleting_a_location_deactivates_it_and_its_services(practitioner_api):
     response = practitioner_api.patch(
         f"/api/v1/me/services/{service['id']}/", {"is_active": True}, format="json"
     )
-    assert response.status_code == 400 and "location" in response.json()
+    assert response.status_code == 400 and "location" in response.json()["fields"]
 
 
 # --- services ----------------------------------------------------------------------
@@ -266,7 +267,7 @@ def test_service_bad_input(practitioner_api, change, field):
     }
     response = practitioner_api.post("/api/v1/me/services/", body, format="json")
     assert response.status_code == 400, response.json()
-    assert field in response.json()
+    assert field in response.json()["fields"]
 
 
 def test_service_cannot_use_another_practitioners_location(practitioner_api):
@@ -282,7 +283,7 @@ def test_service_cannot_use_another_practitioners_location(practitioner_api):
         },
         format="json",
     )
-    assert response.status_code == 400 and "location" in response.json()
+    assert response.status_code == 400 and "location" in response.json()["fields"]
 
 
 # --- availability ------------------------------------------------------------------
@@ -340,7 +341,7 @@ def test_overlapping_rules_on_one_weekday_are_refused(practitioner_api):
     assert post(2, "12:00", "15:00").status_code == 201  # touching is fine
     assert post(3, "10:00", "11:00").status_code == 201  # other weekday
     response = post(2, "11:00", "13:00")
-    assert response.status_code == 400 and "start_time" in response.json()
+    assert response.status_code == 400 and "start_time" in response.json()["fields"]
     # Moving an existing rule onto another is refused too.
     rules = practitioner_api.get("/api/v1/me/availability/").json()["results"]
     wednesday = next(r for r in rules if r["weekday"] == 3)
@@ -362,7 +363,7 @@ def test_time_off_crud_and_validation(practitioner_api):
     assert response.status_code == 201, response.json()
     url = f"/api/v1/me/time-off/{response.json()['id']}/"
     response = practitioner_api.patch(url, {"ends_at": "2029-12-31T00:00:00Z"}, format="json")
-    assert response.status_code == 400 and "ends_at" in response.json()
+    assert response.status_code == 400 and "ends_at" in response.json()["fields"]
     response = practitioner_api.post(
         "/api/v1/me/time-off/",
         {"starts_at": "2030-01-02T00:00:00Z", "ends_at": "2030-01-01T00:00:00Z"},

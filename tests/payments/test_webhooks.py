@@ -83,15 +83,21 @@ def test_bad_signature_is_400_and_changes_nothing(api_client, pending, signature
 
 
 @pytest.mark.parametrize(
-    "body",
-    [b"not json", b"[]", b'"text"', b'{"id": "evt_1"}', b'{"id": "evt_1", "type": "x", "data": 1}'],
+    ("body", "code"),
+    [
+        (b"not json", "json_invalid"),  # the strict JSON reader's code, as for any body
+        (b"[]", "invalid_event"),
+        (b'"text"', "invalid_event"),
+        (b'{"id": "evt_1"}', "invalid_event"),
+        (b'{"id": "evt_1", "type": "x", "data": 1}', "invalid_event"),
+    ],
 )
-def test_signed_body_that_is_not_an_event_is_400(api_client, webhook_secret, body):
+def test_signed_body_that_is_not_an_event_is_400(api_client, webhook_secret, body, code):
     response = api_client.post(
         WEBHOOK_PATH, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_event"
+    assert response.json()["code"] == code
     assert not WebhookEvent.objects.exists()
 
 

@@ -92,7 +92,7 @@ def test_bad_review_input_is_a_400(practice, reviewer, body, field):
     response = client_for(reviewer).post(f"/api/v1/bookings/{booking.pk}/review/", body)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
-    assert field in response.json()
+    assert field in response.json()["fields"]
 
 
 def test_review_of_unknown_booking_is_404(reviewer):
@@ -154,7 +154,7 @@ def test_reject_requires_a_reason_and_removes_an_approved_review_from_rating(
     for body in ({}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 1001}):
         response = api.post(f"/api/v1/moderation/reviews/{review.pk}/reject/", body)
         assert response.status_code == 400, body
-        assert "reason" in response.json()
+        assert "reason" in response.json()["fields"]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = _reject(api, review.pk, "Names another client.")

@@ -42,7 +42,7 @@ def test_private_addresses_are_400(practitioner_api, public_only, host):
 
     assert response.status_code == 400
     assert response.json()["code"] == "webhook_url_not_public"
-    assert "url" in response.json()
+    assert "url" in response.json()["fields"]
 
 
 def test_a_name_resolving_to_loopback_is_refused(practitioner_api, public_only, names):

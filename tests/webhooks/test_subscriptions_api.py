@@ -116,7 +116,7 @@ def test_not_a_url_is_400_invalid_webhook_url(practitioner_api, public_only, url
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_webhook_url"
-    assert "url" in response.json()
+    assert "url" in response.json()["fields"]
 
 
 def test_unknown_event_types_are_400(practitioner_api, public_only):
@@ -126,7 +126,7 @@ def test_unknown_event_types_are_400(practitioner_api, public_only):
 
     assert response.status_code == 400
     assert response.json()["code"] == "unknown_event_type"
-    assert "booking.exploded" in response.json()["event_types"][0]
+    assert "booking.exploded" in response.json()["fields"]["event_types"][0]
     created = subscribe(practitioner_api, PUBLIC_URL)
     patched = practitioner_api.patch(
         f"{URL}{created['id']}/", {"event_types": ["webhook.test"]}, format="json"
