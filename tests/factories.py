@@ -310,3 +310,9 @@ def make_review(*, client, service, rating=4, text="A calm, careful and kind ses
 
     booking = make_booking(client=client, service=service, status=BookingStatus.COMPLETED)
     return services.review_create(user=client, booking_id=booking.pk, rating=rating, text=text)
+
+
+def result_ids(response) -> list[str]:
+    """The ids of a successful list response's results, in order."""
+    assert response.status_code == 200, response.json()
+    return [r["id"] for r in response.json()["results"]]

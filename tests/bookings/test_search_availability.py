@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from directory.models import TimeOff
 from tests.bookings.conftest import slots_on
-from tests.factories import make_booking, make_practitioner, make_user
+from tests.factories import make_booking, make_practitioner, make_user, result_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +50,11 @@ def berlin(db):
     return {"free": free, "off": off, "full": full, "late": late, "tokyo": tokyo}
 
 
-def _ids(response):
-    assert response.status_code == 200, response.json()
-    return [r["id"] for r in response.json()["results"]]
-
-
 def test_window_filters_to_practitioners_with_a_free_slot(api_client, berlin):
     day = _day(5)
-    ids = _ids(api_client.get(URL, {"near": BERLIN, "available_from": day, "available_to": day}))
+    ids = result_ids(
+        api_client.get(URL, {"near": BERLIN, "available_from": day, "available_to": day})
+    )
     expected = {str(berlin[k][1].pk) for k in ("free", "late")}
     assert set(ids) == expected
     body = api_client.get(URL, {"near": BERLIN, "available_from": day, "available_to": day})
@@ -67,7 +64,7 @@ def test_window_filters_to_practitioners_with_a_free_slot(api_client, berlin):
 def test_results_agree_with_the_slots_endpoint(api_client, berlin):
     for window in ((_day(5), _day(5)), (_day(1), _day(3)), (_day(0), _day(6))):
         params = {"near": BERLIN, "available_from": window[0], "available_to": window[1]}
-        found = set(_ids(api_client.get(URL, params)))
+        found = set(result_ids(api_client.get(URL, params)))
         for key, (_, profile, service) in berlin.items():
             slots = api_client.get(
                 f"/api/v1/practitioners/{profile.pk}/slots/",
@@ -78,12 +75,12 @@ def test_results_agree_with_the_slots_endpoint(api_client, berlin):
 
 
 def test_next_available_orders_by_first_free_slot(api_client, berlin):
-    ids = _ids(api_client.get(URL, {"near": BERLIN, "ordering": "next_available"}))
+    ids = result_ids(api_client.get(URL, {"near": BERLIN, "ordering": "next_available"}))
     # Late Dora is nearest but has four days' notice: she comes after the others who
     # have something sooner. Everybody within the radius stays in the list.
     assert ids[-1] == str(berlin["late"][1].pk)
     assert set(ids) == {str(berlin[k][1].pk) for k in ("free", "off", "full", "late")}
-    windowed = _ids(
+    windowed = result_ids(
         api_client.get(
             URL,
             {
@@ -129,7 +126,7 @@ def test_bad_availability_parameters_are_400(api_client, params, code):
 
 
 def test_plain_search_is_unchanged(api_client, berlin):
-    ids = _ids(api_client.get(URL, {"near": BERLIN}))
+    ids = result_ids(api_client.get(URL, {"near": BERLIN}))
     assert len(ids) == 4
 
 

@@ -11,17 +11,12 @@ from directory.models import Modality, PractitionerProfile, Service
 from directory.selectors import practitioner_search
 from directory.services import search_card_refresh
 from reviews.models import PractitionerRating
-from tests.factories import client_for, make_location, make_practitioner, make_service
+from tests.factories import client_for, make_location, make_practitioner, make_service, result_ids
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/practitioners/"
 BERLIN = "52.52,13.405"
-
-
-def ids(response):
-    assert response.status_code == 200, response.json()
-    return [r["id"] for r in response.json()["results"]]
 
 
 def rated(profile, *ratings):
@@ -211,21 +206,23 @@ def _search_kwargs(params):
 
 def test_default_radius_and_distance_ordering(api_client, berlin):
     # Potsdam is ~28 km from Mitte: outside the default 25 km.
-    assert ids(api_client.get(URL, {"near": BERLIN})) == [
+    assert result_ids(api_client.get(URL, {"near": BERLIN})) == [
         str(berlin["mitte"].pk),
         str(berlin["spandau"].pk),
     ]
     response = api_client.get(URL, {"near": BERLIN, "radius_km": 30})
-    assert ids(response) == [str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")]
+    assert result_ids(response) == [str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")]
     distances = [r["distance_km"] for r in response.json()["results"]]
     assert distances == sorted(distances)
     assert distances[1] == pytest.approx(14.0, abs=0.5)
     response = api_client.get(URL, {"near": BERLIN, "radius_km": 300})
-    assert ids(response)[-1] == str(berlin["hamburg"].pk)
+    assert result_ids(response)[-1] == str(berlin["hamburg"].pk)
 
 
 def test_location_text_is_geocoded(api_client, berlin, offline_geocoder):
-    assert ids(api_client.get(URL, {"location": "Hamburg, Germany"})) == [str(berlin["hamburg"].pk)]
+    assert result_ids(api_client.get(URL, {"location": "Hamburg, Germany"})) == [
+        str(berlin["hamburg"].pk)
+    ]
     response = api_client.get(URL, {"location": "Atlantis of the Deep"})
     assert response.status_code == 400
     assert response.json()["code"] == "address_not_found"
@@ -254,11 +251,11 @@ def test_inactive_locations_and_unpublished_profiles_do_not_match(api_client, be
     assert deleted.status_code == 204
     unpublished = client_for(mitte.user).patch("/api/v1/me/profile/", {"is_published": False})
     assert unpublished.status_code == 200
-    assert ids(api_client.get(URL, {"near": BERLIN, "radius_km": 50})) == [str(potsdam.pk)]
+    assert result_ids(api_client.get(URL, {"near": BERLIN, "radius_km": 50})) == [str(potsdam.pk)]
     filtered = api_client.get(
         URL, {"near": BERLIN, "radius_km": 50, "max_price": 50_000}
     )  # the other SQL shape
-    assert ids(filtered) == [str(potsdam.pk)]
+    assert result_ids(filtered) == [str(potsdam.pk)]
 
     # Published again: listed again, and so is a location added while published.
     republished = client_for(mitte.user).patch("/api/v1/me/profile/", {"is_published": True})
@@ -268,22 +265,22 @@ def test_inactive_locations_and_unpublished_profiles_do_not_match(api_client, be
     )
     assert added.status_code == 201
     expected = {str(mitte.pk), str(spandau.pk), str(potsdam.pk)}
-    assert set(ids(api_client.get(URL, {"near": BERLIN, "radius_km": 50}))) == expected
+    assert set(result_ids(api_client.get(URL, {"near": BERLIN, "radius_km": 50}))) == expected
     # A location added while unpublished is listed only once the profile is published.
     client_for(potsdam.user).patch("/api/v1/me/profile/", {"is_published": False})
     client_for(potsdam.user).post(
         "/api/v1/me/locations/", {"city": "Berlin", "latitude": 52.52, "longitude": 13.40}
     )
-    assert str(potsdam.pk) not in ids(api_client.get(URL, {"near": BERLIN, "radius_km": 5}))
+    assert str(potsdam.pk) not in result_ids(api_client.get(URL, {"near": BERLIN, "radius_km": 5}))
     client_for(potsdam.user).patch("/api/v1/me/profile/", {"is_published": True})
-    assert str(potsdam.pk) in ids(api_client.get(URL, {"near": BERLIN, "radius_km": 5}))
+    assert str(potsdam.pk) in result_ids(api_client.get(URL, {"near": BERLIN, "radius_km": 5}))
 
 
 def test_a_deleted_account_leaves_the_search(api_client, berlin):
     mitte = berlin["mitte"]
     response = client_for(mitte.user).delete("/api/v1/me/")
     assert response.status_code == 204, response.content
-    assert str(mitte.pk) not in ids(api_client.get(URL, {"near": BERLIN}))
+    assert str(mitte.pk) not in result_ids(api_client.get(URL, {"near": BERLIN}))
     assert not mitte.locations.filter(is_listed=True).exists()
 
 
@@ -292,7 +289,7 @@ def test_without_location_lists_everyone_best_rated_first(api_client, berlin):
     rated(berlin["potsdam"], 4, 4)
     rated(berlin["spandau"], 4)
     response = api_client.get(URL)
-    assert ids(response) == [
+    assert result_ids(response) == [
         str(berlin["hamburg"].pk),
         str(berlin["potsdam"].pk),  # same average as spandau, more reviews
         str(berlin["spandau"].pk),
@@ -305,13 +302,13 @@ def test_ordering_rating_and_price_with_location(api_client, berlin):
     rated(berlin["spandau"], 5)
     rated(berlin["potsdam"], 3)
     near = {"near": BERLIN, "radius_km": 50}
-    assert ids(api_client.get(URL, {**near, "ordering": "-rating"})) == [
+    assert result_ids(api_client.get(URL, {**near, "ordering": "-rating"})) == [
         str(berlin[k].pk) for k in ("spandau", "potsdam", "mitte")
     ]
-    assert ids(api_client.get(URL, {**near, "ordering": "price"})) == [
+    assert result_ids(api_client.get(URL, {**near, "ordering": "price"})) == [
         str(berlin[k].pk) for k in ("spandau", "mitte", "potsdam")
     ]
-    assert ids(api_client.get(URL, {**near, "ordering": "distance"})) == [
+    assert result_ids(api_client.get(URL, {**near, "ordering": "distance"})) == [
         str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")
     ]
 
@@ -328,28 +325,28 @@ def test_filters(api_client, berlin):
     rated(spandau, 5, 4)
     rated(potsdam, 3)
 
-    assert set(ids(api_client.get(URL, {**near, "modality": "reiki"}))) == {
+    assert set(result_ids(api_client.get(URL, {**near, "modality": "reiki"}))) == {
         str(mitte.pk),
         str(spandau.pk),
     }
-    assert ids(api_client.get(URL, {**near, "modality": "shiatsu"})) == [str(mitte.pk)]
-    assert ids(api_client.get(URL, {**near, "language": "en"})) == [str(mitte.pk)]
-    assert ids(api_client.get(URL, {**near, "language": "fr"})) == [str(potsdam.pk)]
-    assert ids(api_client.get(URL, {**near, "max_price": 9000})) == [
+    assert result_ids(api_client.get(URL, {**near, "modality": "shiatsu"})) == [str(mitte.pk)]
+    assert result_ids(api_client.get(URL, {**near, "language": "en"})) == [str(mitte.pk)]
+    assert result_ids(api_client.get(URL, {**near, "language": "fr"})) == [str(potsdam.pk)]
+    assert result_ids(api_client.get(URL, {**near, "max_price": 9000})) == [
         str(mitte.pk),
         str(spandau.pk),
     ]
-    assert ids(api_client.get(URL, {**near, "max_price": 4999})) == []
-    assert ids(api_client.get(URL, {**near, "min_rating": "4.5"})) == [str(spandau.pk)]
-    assert ids(api_client.get(URL, {**near, "min_rating": 3})) == [
+    assert result_ids(api_client.get(URL, {**near, "max_price": 4999})) == []
+    assert result_ids(api_client.get(URL, {**near, "min_rating": "4.5"})) == [str(spandau.pk)]
+    assert result_ids(api_client.get(URL, {**near, "min_rating": 3})) == [
         str(spandau.pk),
         str(potsdam.pk),
     ]
-    assert ids(api_client.get(URL, {**near, "q": "lake"})) == [str(potsdam.pk)]
-    assert ids(api_client.get(URL, {**near, "q": "VISCERAL quiet"})) == [str(potsdam.pk)]
-    assert ids(api_client.get(URL, {**near, "q": "cleo"})) == [str(potsdam.pk)]
-    assert ids(api_client.get(URL, {**near, "q": "visceral nothere"})) == []
-    assert ids(api_client.get(URL, {**near, "modality": "reiki", "language": "de"})) == [
+    assert result_ids(api_client.get(URL, {**near, "q": "lake"})) == [str(potsdam.pk)]
+    assert result_ids(api_client.get(URL, {**near, "q": "VISCERAL quiet"})) == [str(potsdam.pk)]
+    assert result_ids(api_client.get(URL, {**near, "q": "cleo"})) == [str(potsdam.pk)]
+    assert result_ids(api_client.get(URL, {**near, "q": "visceral nothere"})) == []
+    assert result_ids(api_client.get(URL, {**near, "modality": "reiki", "language": "de"})) == [
         str(mitte.pk)
     ]
 
@@ -366,16 +363,16 @@ def test_mode_filter_and_online_only_practitioners(api_client, berlin):
     for profile in (online_only, berlin["mitte"]):  # written around directory.services
         search_card_refresh(profile=profile)
     near = {"near": BERLIN, "radius_km": 50}
-    assert set(ids(api_client.get(URL, {**near, "mode": "in_person"}))) == {
+    assert set(result_ids(api_client.get(URL, {**near, "mode": "in_person"}))) == {
         str(berlin[k].pk) for k in ("mitte", "spandau", "potsdam")
     }
     response = api_client.get(URL, {**near, "mode": "online"})
     # Online needs no travel: the far-away online-only practitioner matches too, last.
-    assert ids(response) == [str(berlin["mitte"].pk), str(online_only.pk)]
+    assert result_ids(response) == [str(berlin["mitte"].pk), str(online_only.pk)]
     results = response.json()["results"]
     assert results[0]["price_from"] == 3000 and results[0]["distance_km"] == 0.0
     assert results[1]["distance_km"] is None and results[1]["locations"] == []
-    assert ids(api_client.get(URL, {"mode": "online", "ordering": "price"})) == [
+    assert result_ids(api_client.get(URL, {"mode": "online", "ordering": "price"})) == [
         str(online_only.pk),
         str(berlin["mitte"].pk),
     ]

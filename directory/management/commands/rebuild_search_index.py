@@ -5,30 +5,15 @@ of the analysis (directory.text: stemmers, stop words), after changing modality 
 profiles by hand, or to recount the vocabulary.
 """
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
-
+from directory.management.batched_rebuild import BatchedRebuildCommand
 from directory.models import PractitionerProfile
 from directory.search_index import rebuild_search_index
 
 
-class Command(BaseCommand):
+class Command(BatchedRebuildCommand):
     help = "Rebuild the search's text index (batched, one transaction per batch)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=2000)
-
-    def handle(self, *args, batch_size, **options):
-        if batch_size < 1:
-            raise CommandError("--batch-size must be >= 1")
-        started = time.monotonic()
-
-        def progress(done):
-            elapsed = time.monotonic() - started
-            self.stdout.write(f"rebuild_search_index: {done} profiles ({elapsed:.1f} s)")
-
-        total = rebuild_search_index(
-            profile_model=PractitionerProfile, batch_size=batch_size, on_batch=progress
+    def rebuild(self, *, batch_size, on_batch):
+        return rebuild_search_index(
+            profile_model=PractitionerProfile, batch_size=batch_size, on_batch=on_batch
         )
-        self.stdout.write(self.style.SUCCESS(f"rebuild_search_index: done, {total} profiles"))
