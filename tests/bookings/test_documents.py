@@ -11,7 +11,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel
 from tests.bookings.conftest import free_start, iso
 from tests.factories import client_for, make_moderator, make_practitioner, make_user
-from tests.payments.helpers import WEBHOOK_SECRET, make_event, pay, post_event
+from tests.payments.helpers import WEBHOOK_SECRET, intent_succeeded_event, pay, post_event
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +46,7 @@ def _confirm_through_stripe(api_client, stripe_api, body, settings):
     """The client pays with Stripe.js; Stripe's signed event confirms the booking."""
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     intent = pay(stripe_api, body["payment"]["payment_intent_id"])
-    succeeded = {
-        "id": intent.id,
-        "object": "payment_intent",
-        "amount": intent.amount,
-        "currency": intent.currency,
-        "metadata": {"booking_id": body["id"]},
-        "status": "succeeded",
-    }
-    outcome = post_event(api_client, make_event("payment_intent.succeeded", succeeded))
+    outcome = post_event(api_client, intent_succeeded_event(intent, booking_id=body["id"]))
     assert outcome.json()["outcome"] == "confirmed booking"
 
 

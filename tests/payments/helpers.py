@@ -38,6 +38,22 @@ def make_event(event_type: str, obj: dict, *, event_id: str | None = None) -> di
     }
 
 
+def intent_succeeded_event(intent, *, booking_id: str) -> dict:
+    """The signed-event body Stripe sends once `intent` (a localstripe PaymentIntent the client
+    paid) has succeeded for the booking."""
+    return make_event(
+        "payment_intent.succeeded",
+        {
+            "id": intent.id,
+            "object": "payment_intent",
+            "amount": intent.amount,
+            "currency": intent.currency,
+            "metadata": {"booking_id": booking_id},
+            "status": "succeeded",
+        },
+    )
+
+
 def wait_for(predicate, *, timeout: float = 10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -19,7 +19,13 @@ from tests.factories import (
     make_user,
     past_hour,
 )
-from tests.payments.helpers import WEBHOOK_SECRET, make_event, pay, post_event
+from tests.payments.helpers import (
+    WEBHOOK_SECRET,
+    intent_succeeded_event,
+    make_event,
+    pay,
+    post_event,
+)
 from tests.webhooks.helpers import body_of, event_types, subscribe, verified
 
 pytestmark = pytest.mark.django_db
@@ -209,16 +215,8 @@ def test_paid_booking_confirmed_cancelled_and_refunded(
             {"service": str(service.pk), "start": iso(free_start(profile, service))},
         ).json()
     intent = pay(stripe_local_api, booking["payment"]["payment_intent_id"])
-    succeeded = {
-        "id": intent.id,
-        "object": "payment_intent",
-        "amount": intent.amount,
-        "currency": intent.currency,
-        "metadata": {"booking_id": booking["id"]},
-        "status": "succeeded",
-    }
     with django_capture_on_commit_callbacks(execute=True):
-        post_event(client_api, make_event("payment_intent.succeeded", succeeded))
+        post_event(client_api, intent_succeeded_event(intent, booking_id=booking["id"]))
     with django_capture_on_commit_callbacks(execute=True):
         client_api.post(f"/api/v1/bookings/{booking['id']}/cancel/")
 
